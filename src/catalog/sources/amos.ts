@@ -1,0 +1,88 @@
+// AMOS 2022: abdominal CT (ids < 500) and MRI (ids >= 500) NIfTI volumes with 15 organ labels (MRI has none of 14/15).
+import type { CtWindow, SourceAdapter, TaskSpec } from '../types.js';
+
+const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
+
+function ct(id: string, structure: string, label: number): TaskSpec {
+  return { id, structure, labels: [label], rule: `label value ${label} (${structure}) in a CT scan (amos id < 500)`, window: SOFT_TISSUE };
+}
+
+function mr(id: string, structure: string, label: number): TaskSpec {
+  return { id, structure, labels: [label], rule: `label value ${label} (${structure}) in an MRI scan (amos id >= 500)`, modality: 'MR' };
+}
+
+const amos: SourceAdapter = {
+  id: 'AMOS',
+  name: 'AMOS 2022 (Abdominal Multi-Organ Segmentation)',
+  order: 15,
+  link: 'https://amos22.grand-challenge.org/',
+  license: {
+    text: 'Academic use license',
+    commercial: 'unclear',
+    attribution:
+      'Ji, Bai, Luo et al., AMOS 2022 challenge (CUHK-Shenzhen, SRIBD, HKU and Shenzhen Longgang hospitals); the Zenodo release states CC BY 4.0',
+  },
+  access: 'open download',
+  modality: 'CT and MRI (abdomen)',
+  modalityCode: 'CT',
+  anatomy: 'abdomen',
+  dimension: '3d',
+  tasks: [
+    ct('Spleen_CT_36', 'spleen', 1),
+    ct('RightKidney_CT_37', 'right kidney', 2),
+    ct('LeftKidney_CT_38', 'left kidney', 3),
+    ct('Gallbladder_CT_39', 'gallbladder', 4),
+    ct('Esophagus_CT_40', 'esophagus', 5),
+    ct('Liver_CT_41', 'liver', 6),
+    ct('Stomach_CT_42', 'stomach', 7),
+    ct('Aorta_CT_43', 'aorta', 8),
+    ct('InferiorVenaCava_CT_44', 'inferior vena cava, "postcava" in AMOS', 9),
+    ct('Pancreas_CT_45', 'pancreas', 10),
+    ct('RightAdrenalGland_CT_46', 'right adrenal gland', 11),
+    ct('LeftAdrenalGland_CT_47', 'left adrenal gland', 12),
+    ct('Duodenum_CT_48', 'duodenum', 13),
+    ct('Bladder_CT_49', 'urinary bladder', 14),
+    ct('ProstateUterus_CT_50', 'prostate (male) or uterus (female)', 15),
+    mr('Spleen_MR_51', 'spleen', 1),
+    mr('RightKidney_MR_52', 'right kidney', 2),
+    mr('LeftKidney_MR_53', 'left kidney', 3),
+    mr('Gallbladder_MR_54', 'gallbladder', 4),
+    mr('Esophagus_MR_55', 'esophagus', 5),
+    mr('Liver_MR_56', 'liver', 6),
+    mr('Stomach_MR_57', 'stomach', 7),
+    mr('Aorta_MR_58', 'aorta', 8),
+    mr('InferiorVenaCava_MR_59', 'inferior vena cava, "postcava" in AMOS', 9),
+    mr('Pancreas_MR_60', 'pancreas', 10),
+    mr('RightAdrenalGland_MR_61', 'right adrenal gland', 11),
+    mr('LeftAdrenalGland_MR_62', 'left adrenal gland', 12),
+    mr('Duodenum_MR_63', 'duodenum', 13),
+  ],
+  citation: {
+    key: 'ji2022amos',
+    bibtex: `@inproceedings{ji2022amos,
+  author    = {Ji, Yuanfeng and Bai, Haotian and Ge, Chongjian and Yang, Jie and Zhu, Ye and Zhang, Ruimao and Li, Zhen and Zhang, Lingyan and Ma, Wanling and Wan, Xiang and Luo, Ping},
+  title     = {{AMOS}: A Large-Scale Abdominal Multi-Organ Benchmark for Versatile Medical Image Segmentation},
+  booktitle = {Advances in Neural Information Processing Systems},
+  volume    = {35},
+  pages     = {36722--36732},
+  year      = {2022}
+}`,
+  },
+  download: [
+    'Download amos22.zip from Zenodo, as linked from https://amos22.grand-challenge.org/: record 7155725 (https://zenodo.org/records/7155725) or the post-challenge record 7262581; no account is needed.',
+    'Unzip it into <raw>/AMOS/ keeping its folders (amos22/imagesTr, labelsTr, imagesVa, labelsVa, imagesTs); __MACOSX/ is ignored.',
+    'Both CT and MRI scans are in the same folders: MedBank tells them apart by id (below 500 is CT).',
+  ],
+  layout: `AMOS/
+  amos22/                                   (wrapper folders are fine)
+    dataset.json, readme.md
+    imagesTr/   amos_0001.nii.gz ...        (ids < 500 are CT, ids >= 500 are MRI)
+    labelsTr/   amos_0001.nii.gz ...        (same names)
+    imagesVa/   labelsVa/                   (validation, labelled)
+    imagesTs/                               (no labels in most copies; labelsTs/ is used where present)
+  __MACOSX/                                 (ignored)
+Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta ("arota"),
+9 postcava, 10 pancreas, 11 right adrenal gland, 12 left adrenal gland, 13 duodenum, 14 bladder, 15 prostate/uterus.`,
+};
+
+export default amos;

@@ -1,0 +1,69 @@
+// BTCV (Synapse abdomen): 30 labelled abdominal CT volumes with 13 organ labels, one task per organ.
+import type { CtWindow, SourceAdapter, TaskSpec } from '../types.js';
+
+const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
+
+function organ(id: string, structure: string, label: number): TaskSpec {
+  return { id, structure, labels: [label], rule: `label value ${label} (${structure})`, window: SOFT_TISSUE };
+}
+
+const btcv: SourceAdapter = {
+  id: 'BTCV',
+  name: 'BTCV (Multi-Atlas Labeling Beyond the Cranial Vault, abdomen)',
+  order: 12,
+  link: 'https://www.synapse.org/Synapse:syn3193805/wiki/89480',
+  license: {
+    text: 'Academic use license',
+    commercial: 'unclear',
+    attribution:
+      'Landman, Xu, Iglesias, Styner, Langerak and Klein; CT scans from Vanderbilt University Medical Center (MICCAI 2015 challenge)',
+  },
+  access: 'challenge',
+  modality: 'CT (abdomen, portal venous phase)',
+  modalityCode: 'CT',
+  anatomy: 'abdomen',
+  dimension: '3d',
+  tasks: [
+    organ('Spleen_CT_19', 'spleen', 1),
+    organ('RightKidney_CT_20', 'right kidney', 2),
+    organ('LeftKidney_CT_21', 'left kidney', 3),
+    organ('Gallbladder_CT_22', 'gallbladder', 4),
+    organ('Esophagus_CT_23', 'esophagus', 5),
+    organ('Liver_CT_24', 'liver', 6),
+    organ('Stomach_CT_25', 'stomach', 7),
+    organ('Aorta_CT_26', 'aorta', 8),
+    organ('InferiorVenaCava_CT_27', 'inferior vena cava', 9),
+    organ('PortalSplenicVein_CT_28', 'portal vein and splenic vein', 10),
+    organ('Pancreas_CT_29', 'pancreas', 11),
+    organ('RightAdrenalGland_CT_30', 'right adrenal gland', 12),
+    organ('LeftAdrenalGland_CT_31', 'left adrenal gland', 13),
+  ],
+  citation: {
+    key: 'landman2015btcv',
+    bibtex: `@inproceedings{landman2015btcv,
+  author    = {Landman, Bennett and Xu, Zhoubing and Iglesias, Juan Eugenio and Styner, Martin and Langerak, Thomas R. and Klein, Arno},
+  title     = {{MICCAI} Multi-Atlas Labeling Beyond the Cranial Vault -- Workshop and Challenge},
+  booktitle = {Proceedings of the MICCAI Multi-Atlas Labeling Beyond the Cranial Vault -- Workshop and Challenge},
+  volume    = {5},
+  pages     = {12},
+  year      = {2015},
+  url       = {https://www.synapse.org/Synapse:syn3193805/wiki/89480}
+}`,
+  },
+  download: [
+    'Create a Synapse account (https://www.synapse.org) and join the "Multi-Atlas Labeling Beyond the Cranial Vault" challenge (project syn3193805), accepting its data-use terms.',
+    'In the project Files, download Abdomen/RawData.zip; not CervixRawData.zip, and not the pre-processed TransUNet "Synapse" npz/h5 release (8 organs, remapped labels).',
+    'Unzip it into <raw>/BTCV/ keeping its folders (RawData/Training/img, RawData/Training/label, RawData/Testing/img).',
+  ],
+  layout: `BTCV/
+  RawData/                                  (wrappers such as Abdomen/ are fine)
+    Training/
+      img/     img0001.nii.gz ... img0010.nii.gz, img0021.nii.gz ... img0040.nii.gz   (0011-0020 do not exist)
+      label/   label0001.nii.gz ...                                                   (same numbers)
+    Testing/
+      img/     img0061.nii.gz ... img0080.nii.gz                                      (no labels; ignored)
+Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta,
+9 inferior vena cava, 10 portal and splenic vein, 11 pancreas, 12 right adrenal gland, 13 left adrenal gland.`,
+};
+
+export default btcv;

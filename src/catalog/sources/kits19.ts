@@ -1,0 +1,68 @@
+// KiTS19: 210 labelled CT volumes from the kits19 repository (slices on axis 0), label 1 kidney, 2 tumour.
+import type { CtWindow, SourceAdapter } from '../types.js';
+
+const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
+
+const kits19: SourceAdapter = {
+  id: 'KiTS19',
+  name: 'KiTS19 (Kidney Tumor Segmentation Challenge 2019)',
+  order: 14,
+  link: 'https://kits19.grand-challenge.org/',
+  license: {
+    text: 'Academic use license',
+    commercial: 'no',
+    attribution:
+      'Heller, Weight, Papanikolopoulos et al., University of Minnesota (the kits19 repository licenses the data CC BY-NC-SA 4.0)',
+  },
+  access: 'open download',
+  modality: 'CT (contrast-enhanced abdomen)',
+  modalityCode: 'CT',
+  anatomy: 'kidneys',
+  dimension: '3d',
+  tasks: [
+    {
+      id: 'Kidney_CT_34',
+      structure: 'kidney (including its tumour)',
+      labels: [1, 2],
+      rule: 'label value 1 or 2 (kidney including its tumour; KiTS19 labels cysts as kidney)',
+      window: SOFT_TISSUE,
+    },
+    {
+      id: 'KidneyTumor_CT_35',
+      structure: 'kidney tumour',
+      labels: [2],
+      rule: 'label value 2 (tumour)',
+      window: SOFT_TISSUE,
+    },
+  ],
+  citation: {
+    key: 'heller2021kits19',
+    bibtex: `@article{heller2021kits19,
+  author  = {Heller, Nicholas and Isensee, Fabian and Maier-Hein, Klaus H. and Hou, Xiaoshuai and Xie, Chunmei and Li, Fengyi and Nan, Yang and Mu, Guangrui and Lin, Zhiyong and Han, Miofei and Yao, Guang and Gao, Yaozong and Zhang, Yao and Wang, Yixin and Hou, Feng and Yang, Jiawei and Xiong, Guangwei and Tian, Jiang and Zhong, Cheng and Ma, Jun and Rickman, Jack and Dean, Joshua and Stai, Bethany and Tejpaul, Resha and Oestreich, Makinna and Blake, Paul and Kaluzniak, Heather and Raza, Shaneabbas and Rosenberg, Joel and Moore, Keenan and Walczak, Edward and Rengel, Zachary and Edgerton, Zach and Vasdev, Ranveer and Peterson, Matthew and McSweeney, Sean and Peterson, Sarah and Kalapara, Arveen and Sathianathen, Niranjan and Papanikolopoulos, Nikolaos and Weight, Christopher},
+  title   = {The state of the art in kidney and kidney tumor segmentation in contrast-enhanced {CT} imaging: Results of the {KiTS19} challenge},
+  journal = {Medical Image Analysis},
+  volume  = {67},
+  pages   = {101821},
+  year    = {2021},
+  doi     = {10.1016/j.media.2020.101821}
+}`,
+  },
+  download: [
+    'Clone the official repository (linked from https://kits19.grand-challenge.org/; no account): git clone https://github.com/neheller/kits19 <raw>/KiTS19. The segmentations ship inside it.',
+    'In <raw>/KiTS19/, install its Python requirements and run python -m starter_code.get_imaging: it fetches every case_XXXXX/imaging.nii.gz (now from Hugging Face).',
+    'Stay on the default branch (not "interpolated") and note the git commit you converted: labels and affines were revised after the release.',
+    'Do not use KiTS21 or KiTS23 data here: they reuse the case ids with different labels.',
+  ],
+  layout: `KiTS19/
+  data/                                     (a kits19/ wrapper from a plain git clone is fine)
+    case_00000/
+      imaging.nii.gz                        (fetched by starter_code.get_imaging)
+      segmentation.nii.gz                   (in the repository; slices on axis 0)
+    ... case_00209/
+    case_00210/ ... case_00299/             (imaging only, no labels; ignored)
+    kits.json                               (clinical metadata; not needed)
+  starter_code/, README.md ...              (rest of the repository; ignored)
+Labels: 0 background, 1 kidney, 2 tumour.`,
+};
+
+export default kits19;

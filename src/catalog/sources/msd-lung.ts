@@ -1,0 +1,56 @@
+// MSD Task06 Lung: 63 labelled chest CT volumes with the lung tumour as label 1.
+import type { SourceAdapter } from '../types.js';
+
+const msdLung: SourceAdapter = {
+  id: 'MSD_Lung',
+  name: 'MSD Task06 Lung (Medical Segmentation Decathlon)',
+  order: 16,
+  link: 'http://medicaldecathlon.com/',
+  license: {
+    text: 'CC-BY-SA 4.0',
+    spdx: 'CC-BY-SA-4.0',
+    commercial: 'yes',
+    attribution: 'Antonelli, Simpson, Cardoso et al., Medical Segmentation Decathlon (lung task: non-small-cell lung cancer patients)',
+  },
+  access: 'open download',
+  modality: 'CT (thin-section chest)',
+  modalityCode: 'CT',
+  anatomy: 'lung',
+  dimension: '3d',
+  tasks: [
+    {
+      id: 'LungTumor_CT_64',
+      structure: 'lung tumour (non-small-cell lung cancer)',
+      labels: [1],
+      rule: 'label value 1 ("cancer")',
+      window: { level: -600, width: 1500 },
+    },
+  ],
+  citation: {
+    key: 'antonelli2022msd',
+    bibtex: `@article{antonelli2022msd,
+  author  = {Antonelli, Michela and Reinke, Annika and Bakas, Spyridon and Farahani, Keyvan and Kopp-Schneider, Annette and Landman, Bennett A. and Litjens, Geert and Menze, Bjoern and Ronneberger, Olaf and Summers, Ronald M. and others},
+  title   = {The Medical Segmentation Decathlon},
+  journal = {Nature Communications},
+  volume  = {13},
+  number  = {1},
+  pages   = {4128},
+  year    = {2022},
+  doi     = {10.1038/s41467-022-30695-9}
+}`,
+  },
+  download: [
+    'Download Task06_Lung.tar from http://medicaldecathlon.com/ (its Google Drive or AWS links; no account needed).',
+    'Extract it into <raw>/MSD_Lung/ keeping its folder, so that <raw>/MSD_Lung/Task06_Lung/ exists.',
+    'The hidden ._lung_*.nii.gz files in the archive are macOS debris and are ignored.',
+  ],
+  layout: `MSD_Lung/
+  Task06_Lung/                              (wrapper folders are fine)
+    dataset.json
+    imagesTr/   lung_001.nii.gz, lung_003.nii.gz ...   (63 cases; ids are not contiguous)
+    labelsTr/   lung_001.nii.gz ...                    (same names; 0 background, 1 tumour)
+    imagesTs/   lung_002.nii.gz ...                    (32 cases without labels; ignored)
+    ._*                                                (AppleDouble debris; ignored)`,
+};
+
+export default msdLung;

@@ -1,0 +1,150 @@
+/**
+ * The contract between source adapters and the pipeline. An adapter declares a source's metadata
+ * and turns a raw download folder into serialisable job descriptions; it never touches pixels or
+ * outputs. Everything here crosses the worker boundary, so it stays plain JSON.
+ */
+
+export type Split = 'train' | 'val' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+/** DESIGN.md §4 modality codes. */
+export type ModalityCode = 'UT' | 'OC' | 'DS' | 'EN' | 'XR' | 'MI' | 'PH' | 'MR' | 'CT' | 'EC';
+
+export type CommercialUse = 'yes' | 'no' | 'unclear';
+export type Access = 'open download' | 'registration' | 'challenge';
+
+export interface License {
+  /** The license as the MedBank README states it. */
+  text: string;
+  /** SPDX identifier where one exists. */
+  spdx?: string;
+  commercial: CommercialUse;
+  /** Who to credit, as the card prints it. */
+  attribution: string;
+}
+
+export interface CtWindow {
+  level: number;
+  width: number;
+}
+
+export interface TaskSpec {
+  /** `<Structure>_<MOD>_<ID>`; the ID is global and fixed by catalog order. */
+  id: string;
+  /** Human name of the target structure. */
+  structure: string;
+  /** Raw label values that make up the structure (empty where masks are already binary). */
+  labels: number[];
+  /** How the mask is derived from the raw annotation, in words. */
+  rule: string;
+  /** Overrides the source's modality code (AMOS has CT and MRI tasks). */
+  modality?: ModalityCode;
+  /** `box` where the source has no pixel masks and boxes are filled (PlantDoc). */
+  annotation?: 'pixel' | 'box';
+  /** Default CT window for volumetric CT tasks. */
+  window?: CtWindow;
+}
+
+export interface Citation {
+  key: string;
+  bibtex: string;
+}
+
+export interface SourceInfo {
+  /** Catalog id, also the raw folder name (DESIGN.md §2). */
+  id: string;
+  name: string;
+  /** Position in catalog order; task ids follow it. */
+  order: number;
+  link: string;
+  license: License;
+  access: Access;
+  modality: string;
+  modalityCode: ModalityCode;
+  anatomy: string;
+  dimension: '2d' | '3d';
+  tasks: TaskSpec[];
+  citation: Citation;
+  /** Numbered manual download steps. */
+  download: string[];
+  /** The folder layout MedBank expects under `<raw>/<id>/`. */
+  layout: string;
+}
+
+/** How one task's binary mask is derived from raw annotation files (paths relative to the raw root). */
+export type MaskRule =
+  /** Foreground where the Pillow-style luma of any listed file is above `above` (OR of files). */
+  | { kind: 'luma-above'; files: string[]; above: number }
+  /** Foreground where the luma is below `below` (REFUGE: darker than background). */
+  | { kind: 'luma-below'; file: string; below: number }
+  /** Foreground where the raw integer label (any bit depth, first channel) is one of `values`; [] means > 0. */
+  | { kind: 'labels'; file: string; values: number[] }
+  /** Foreground inside any box (x0, y0, x1, y1 in source pixels, inclusive-exclusive). */
+  | { kind: 'boxes'; boxes: [number, number, number, number][] };
+
+export interface MaskTarget {
+  task: string;
+  mask: MaskRule;
+}
+
+/** Image intensity transforms beyond plain 8-bit RGB conversion. */
+export type ImageTransform = { kind: 'percentile'; low: number; high: number };
+
+/** Where a job's samples go in the split: an official split, a pool to carve val from, or free. */
+export type SplitHint = Split | 'trainval';
+
+/** One 2D raw image and the masks derived from it: one output sample per kept target. */
+export interface Job2D {
+  kind: '2d';
+  source: string;
+  /** Output file stem, unique within each of the job's tasks. */
+  name: string;
+  /** Split group (patient, sequence, case); samples of one group share a split. */
+  group: string;
+  split?: SplitHint;
+  /** Raw image path relative to the raw root. */
+  image: string;
+  /** Crop applied to image and masks before resizing; `left-half` for stereo pairs. */
+  crop?: 'left-half';
+  transform?: ImageTransform;
+  targets: MaskTarget[];
+  /** Extra facts recorded in the manifest (class, annotator, view...). */
+  meta: Record<string, string | number | boolean>;
+}
+
+export type Job = Job2D;
+
+export interface Problem {
+  /** Raw path relative to the raw root (or the output path) the problem is about. */
+  file: string;
+  reason: string;
+}
+
+export interface ScanOptions {
+  /** Source-specific options from the command line (e.g. RIM-ONE annotator). */
+  [key: string]: string | undefined;
+}
+
+export interface ScanContext {
+  /** Absolute path of `<raw>/<id>`. */
+  sourceDir: string;
+  /** Absolute path of the raw root; job paths are relative to it. */
+  rawRoot: string;
+  options: ScanOptions;
+}
+
+export interface ScanResult {
+  jobs: Job[];
+  /** Files that could not be used (missing mask, unreadable list...). */
+  problems: Problem[];
+  /** Facts about what was found (variant, counts), printed and recorded. */
+  notes: string[];
+}
+
+export interface SourceAdapter extends SourceInfo {
+  /**
+   * Lists the raw files and describes the jobs; no pixel decoding. Absent while a source is
+   * catalogued but its converter has not landed yet (`medbank sources` says so, build refuses it).
+   */
+  scan?: (ctx: ScanContext) => Promise<ScanResult>;
+}

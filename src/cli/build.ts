@@ -1,0 +1,90 @@
+/** `medbank build`: options, progress lines on stderr, the summary table, exit code 0 or 2. */
+import type { Command } from 'commander';
+import { build, type BuildOptions, type ProgressEvent } from '../pipeline/build.js';
+import type { BuildRecord } from '../contract/build-record.js';
+import { LAYOUTS } from '../contract/layout.js';
+import { textTable } from './format.js';
+import { choiceOption, intOption, keyValueOption, listOption, shareOption } from './options.js';
+
+export function summaryTable(record: BuildRecord): string {
+  const rows = record.tasks.map((t) => [t.id, t.source, t.counts.train, t.counts.val, t.counts.test, t.counts.total]);
+  rows.push(['total', '', record.counts.train, record.counts.val, record.counts.test, record.counts.samples]);
+  return textTable(['task', 'source', 'train', 'val', 'test', 'total'], rows);
+}
+
+/** Progress lines for a non-interactive log: scan results, problems, and a count every few seconds. */
+export function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
+  let last = 0;
+  return (e) => {
+    if (e.kind === 'problem') {
+      process.stderr.write(`problem: ${e.file}: ${e.reason}\n`);
+      return;
+    }
+    if (quiet) return;
+    if (e.kind === 'scanned')
+      process.stderr.write(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}\n`);
+    else if (e.kind === 'converted') {
+      const now = Date.now();
+      if (e.done === e.total || now - last > 2000) {
+        last = now;
+        process.stderr.write(`converted ${e.done}/${e.total}${e.resumed ? ` (${e.resumed} kept from an earlier run)` : ''}\n`);
+      }
+    }
+  };
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('convert raw downloads into a MedBank tree')
+    .requiredOption('--raw <dir>', 'folder holding one folder per source (see "medbank sources")')
+    .requiredOption('--out <dir>', 'output folder (created; an existing MedBank tree is resumed)')
+    .option('--sources <ids>', 'comma-separated source ids (default: every source present)', listOption)
+    .option('--size <n>', 'output width and height', intOption('--size', 16, 8192), 1024)
+    .option(
+      '--layout <name>',
+      'medbank (images/, masks/) or samed2 (image/, mask/, ./image/ lines)',
+      choiceOption('--layout', LAYOUTS),
+      'medbank',
+    )
+    .option(
+      '--resize <mode>',
+      'stretch to a square, or pad to keep the aspect ratio',
+      choiceOption('--resize', ['stretch', 'pad'] as const),
+      'stretch',
+    )
+    .option('--seed <n>', 'seed of the split assignment', intOption('--seed', 0, 2 ** 31 - 1), 0)
+    .option('--ratios <train,val,test>', 'split ratios where no official split exists', '70,10,20')
+    .option('--keep-empty <share>', 'share of empty-mask samples to keep (0 to 1)', shareOption('--keep-empty'), 0)
+    .option('--grey', 'write images as 8-bit grey instead of RGB', false)
+    .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
+    .option('--source-option <key=value>', 'source-specific option, repeatable', keyValueOption)
+    .option('--force', 'rebuild an existing tree that was built with other options', false)
+    .option('--quiet', 'print only problems and the summary', false)
+    .option('--json', 'print the build record as JSON instead of the table', false)
+    .action(async (o) => {
+      const options: BuildOptions = {
+        raw: o.raw,
+        out: o.out,
+        sources: o.sources,
+        size: o.size,
+        layout: o.layout,
+        resize: o.resize,
+        seed: o.seed,
+        ratios: o.ratios,
+        keepEmpty: o.keepEmpty,
+        grey: o.grey,
+        workers: o.workers,
+        force: o.force,
+        sourceOptions: o.sourceOption,
+        onProgress: progressPrinter(o.quiet || o.json),
+      };
+      const { record } = await build(options);
+      if (o.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      else process.stdout.write(`${summaryTable(record)}\n`);
+      if (record.problems.length) {
+        process.stderr.write(`${record.problems.length} raw file(s) could not be used (listed above and in medbank.json)\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/** The `medbank` command: one file per subcommand, errors reported without stack traces. */
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { reportError } from './format.js';
+import { registerBuild } from './build.js';
+import { registerSources } from './sources.js';
+import { registerPreprocess } from './preprocess.js';
+import { registerDemo } from './demo.js';
+
+const program = new Command()
+  .name('medbank')
+  .description('Build, preprocess and check the MedBank medical image segmentation collection')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerSources(program);
+registerBuild(program);
+registerPreprocess(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const code = (e as { code?: string; exitCode?: number }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    // commander has already printed help, the version or the usage error.
+    process.exitCode = (e as { exitCode: number }).exitCode;
+  } else {
+    process.exitCode = reportError(e);
+  }
+}

@@ -1,0 +1,9 @@
+/** The `medbank` library: open and read built trees, and the build pipeline behind the CLI. */
+export { openMedBank, readManifest, type MedBank, type MedBankTask, type Sample, type Pixels8 } from './dataset/open.js';
+export { build, type BuildOptions, type BuildResult, type ProgressEvent } from './pipeline/build.js';
+export { preprocess, type PreprocessOptions, type PreprocessResult } from './pipeline/preprocess.js';
+export { catalog } from './catalog/registry.js';
+export type { SourceAdapter, SourceInfo, TaskSpec, Split, License } from './catalog/types.js';
+export type { ManifestRow } from './contract/manifest.js';
+export type { BuildRecord, TaskRecord } from './contract/build-record.js';
+export type { LayoutName } from './contract/layout.js';

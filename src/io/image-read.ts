@@ -1,0 +1,116 @@
+/**
+ * Decoding raw 2D files into typed arrays at their native bit depth. sharp (libvips) reads PNG,
+ * JPEG and TIFF; its prebuilt libvips has no BMP loader, so BMP (REFUGE masks, CVC-ColonDB) goes
+ * through ./bmp.ts. Every failure becomes an InputError naming the file.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { decodeBmp } from './bmp.js';
+import { InputError } from '../errors.js';
+import type { ImageSource } from './resize.js';
+
+export type Pixels = Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+export interface RawImage {
+  data: Pixels;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** sharp raw depth names and the typed arrays that view them. */
+const DEPTH_VIEW: Record<string, (b: Buffer) => Pixels> = {
+  uchar: (b) => new Uint8Array(b.buffer, b.byteOffset, b.length),
+  char: (b) => new Uint8Array(b.buffer, b.byteOffset, b.length),
+  ushort: (b) => new Uint16Array(b.buffer, b.byteOffset, b.length / 2),
+  short: (b) => new Int16Array(b.buffer, b.byteOffset, b.length / 2),
+  uint: (b) => new Uint32Array(b.buffer, b.byteOffset, b.length / 4),
+  int: (b) => new Int32Array(b.buffer, b.byteOffset, b.length / 4),
+  float: (b) => new Float32Array(b.buffer, b.byteOffset, b.length / 4),
+  double: (b) => new Float64Array(b.buffer, b.byteOffset, b.length / 8),
+};
+
+export function isBmp(file: string): boolean {
+  return file.toLowerCase().endsWith('.bmp');
+}
+
+/** What sharp should read: the file itself, or decoded pixels for formats libvips lacks (BMP). */
+export async function imageSource(file: string): Promise<ImageSource> {
+  if (!isBmp(file)) return { file };
+  const raw = await readBmp(file);
+  return { pixels: raw.data as Uint8Array, width: raw.width, height: raw.height, channels: raw.channels };
+}
+
+/** Native-depth decode: all bands (alpha included), no colour conversion. */
+export async function readRaw(file: string): Promise<RawImage> {
+  if (isBmp(file)) return readBmp(file);
+  try {
+    const img = sharp(file, { failOn: 'error', limitInputPixels: false });
+    const meta = await img.metadata();
+    const depth = meta.depth ?? 'uchar';
+    const view = DEPTH_VIEW[depth];
+    if (!view) throw new Error(`unsupported sample format ${depth}`);
+    // Keeping the file's own interpretation stops libvips from converting grey to sRGB.
+    const { data, info } = await img
+      .toColourspace(meta.space ?? 'srgb')
+      .raw({ depth: depth as 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { data: view(data), width: info.width, height: info.height, channels: info.channels };
+  } catch (e) {
+    throw asInputError(file, e);
+  }
+}
+
+/** Width and height from the header only. */
+export async function readSize(file: string): Promise<{ width: number; height: number }> {
+  if (isBmp(file)) {
+    const { width, height } = await readBmp(file);
+    return { width, height };
+  }
+  try {
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height) throw new Error('no image size in header');
+    return { width: meta.width, height: meta.height };
+  } catch (e) {
+    throw asInputError(file, e);
+  }
+}
+
+async function readBmp(file: string): Promise<RawImage> {
+  try {
+    const bmp = decodeBmp(await readFile(file));
+    return { data: bmp.data, width: bmp.width, height: bmp.height, channels: 3 };
+  } catch (e) {
+    throw asInputError(file, e);
+  }
+}
+
+export function asInputError(file: string, e: unknown): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return new InputError(file, 'file not found');
+  if (err?.code === 'EACCES') return new InputError(file, 'permission denied');
+  const msg = String(err?.message ?? e)
+    .replace(/^Input file /, '')
+    .split('\n')[0];
+  return new InputError(file, `cannot decode: ${msg}`);
+}
+
+/**
+ * Pillow's `convert('L')` on any decoded image: ITU-R 601 luma of the colour bands, alpha ignored,
+ * wider samples scaled to 8 bits.
+ */
+export function toLuma(img: RawImage): Uint8Array {
+  const { data, width, height, channels } = img;
+  const n = width * height;
+  const out = new Uint8Array(n);
+  const scale = data instanceof Uint16Array ? 1 / 257 : 1;
+  const colour = channels >= 3;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    // Pillow's fixed-point weights (299, 587, 114 per mille) with its rounding.
+    const v = colour ? (data[j] * 19595 + data[j + 1] * 38470 + data[j + 2] * 7471 + 0x8000) / 65536 : data[j];
+    const s = Math.floor(v * scale);
+    out[i] = s < 0 ? 0 : s > 255 ? 255 : s;
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+/**
+ * Resampling with Pillow's pixel-centre convention, so images and masks stay aligned (DESIGN.md §5).
+ * Images: bilinear. libvips downsamples centre-correctly (antialiased `linear` reduce), but its
+ * upsampling `resize` is shifted by half an output pixel, so upsampled axes go through an affine
+ * with centre offsets on a copy-extended image (the extension replaces libvips' black border with
+ * Pillow's edge replication). Masks: nearest neighbour with the same centre rule, done here.
+ */
+import sharp, { type Sharp } from 'sharp';
+
+/** Pixels handed to sharp: a file it can read, or raw interleaved 8-bit samples. */
+export type ImageSource = { file: string } | { pixels: Uint8Array; width: number; height: number; channels: number };
+
+export interface Rect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export type ResizeMode = 'stretch' | 'pad';
+
+/** Where the resized content sits in the square output: stretched over all of it, or padded SAM-style. */
+export function contentBox(width: number, height: number, size: number, mode: ResizeMode): { width: number; height: number } {
+  if (mode === 'stretch') return { width: size, height: size };
+  const scale = size / Math.max(width, height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+function open(src: ImageSource): Sharp {
+  if ('file' in src) return sharp(src.file, { failOn: 'error', limitInputPixels: false });
+  return sharp(src.pixels, { raw: { width: src.width, height: src.height, channels: src.channels as 1 | 2 | 3 | 4 } });
+}
+
+/**
+ * Bilinear resample of `src` (optionally cropped) to `outW`×`outH`, as 8-bit sRGB (3 channels) or
+ * grey (1 channel) raw samples, alpha dropped.
+ */
+export async function resampleImage(
+  src: ImageSource,
+  size: { width: number; height: number },
+  outW: number,
+  outH: number,
+  channels: 1 | 3,
+  crop?: Rect,
+): Promise<Buffer> {
+  const inW = crop?.width ?? size.width;
+  const inH = crop?.height ?? size.height;
+  let img = open(src);
+  if (crop) img = img.extract(crop);
+  const downW = Math.min(inW, outW);
+  const downH = Math.min(inH, outH);
+  if (downW !== inW || downH !== inH) img = img.resize(downW, downH, { fit: 'fill', kernel: 'linear' });
+  const finish = (s: Sharp): Sharp =>
+    (channels === 3 ? s.removeAlpha().toColourspace('srgb') : s.removeAlpha().toColourspace('b-w').extractChannel(0)).raw({
+      depth: 'uchar',
+    });
+  if (downW === outW && downH === outH) return finish(img).toBuffer();
+
+  const padded = await finish(img.extend({ top: 1, bottom: 1, left: 1, right: 1, extendWith: 'copy' })).toBuffer();
+  const sx = outW / downW;
+  const sy = outH / downH;
+  const affine = sharp(padded, { raw: { width: downW + 2, height: downH + 2, channels } }).affine(
+    [
+      [sx, 0],
+      [0, sy],
+    ],
+    // Output x samples input (x + 0.5) / sx - 0.5, shifted by the one-pixel extension.
+    { interpolator: 'bilinear', idx: 0.5 - 0.5 / sx, idy: 0.5 - 0.5 / sy, odx: -sx, ody: -sy },
+  );
+  const { data, info } = await finish(affine).toBuffer({ resolveWithObject: true });
+  if (info.channels !== channels || info.width < outW || info.height < outH) {
+    throw new Error(`affine resample gave ${info.width}x${info.height}x${info.channels}, expected ${outW}x${outH}x${channels}`);
+  }
+  return cropRows(data, info.width, outW, outH, channels);
+}
+
+function cropRows(data: Buffer, stride: number, width: number, height: number, channels: number): Buffer {
+  if (stride === width) return data.subarray(0, width * height * channels);
+  const out = Buffer.allocUnsafe(width * height * channels);
+  for (let y = 0; y < height; y++) data.copy(out, y * width * channels, y * stride * channels, (y * stride + width) * channels);
+  return out;
+}
+
+/**
+ * Source index of each output pixel for nearest-neighbour resampling, exactly as Pillow computes
+ * it (ImagingScaleAffine): start at half a step and add the step in double precision, so even
+ * the rounding of the running sum matches.
+ */
+function nearestIndex(inN: number, outN: number): Int32Array {
+  const out = new Int32Array(outN);
+  const step = inN / outN;
+  let pos = step * 0.5;
+  for (let i = 0; i < outN; i++) {
+    out[i] = Math.min(inN - 1, Math.floor(pos));
+    pos += step;
+  }
+  return out;
+}
+
+/** Nearest-neighbour resample of a one-byte-per-pixel plane, pixel for pixel as Pillow's NEAREST. */
+export function resampleNearest(src: Uint8Array, inW: number, inH: number, outW: number, outH: number): Uint8Array {
+  const out = new Uint8Array(outW * outH);
+  const xs = nearestIndex(inW, outW);
+  const ys = nearestIndex(inH, outH);
+  for (let y = 0; y < outH; y++) {
+    const row = ys[y] * inW;
+    const o = y * outW;
+    for (let x = 0; x < outW; x++) out[o + x] = src[row + xs[x]];
+  }
+  return out;
+}
+
+/** Places a `w`×`h` plane at the top-left of a zeroed `size`×`size` canvas (SAM pads bottom and right). */
+export function padToSquare(src: Uint8Array, w: number, h: number, channels: number, size: number): Uint8Array {
+  if (w === size && h === size) return src;
+  const out = new Uint8Array(size * size * channels);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * w * channels, (y + 1) * w * channels), y * size * channels);
+  return out;
+}
+
+/** Crops a one-byte-per-pixel plane. */
+export function cropPlane(src: Uint8Array, width: number, rect: Rect): Uint8Array {
+  const out = new Uint8Array(rect.width * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const start = (rect.top + y) * width + rect.left;
+    out.set(src.subarray(start, start + rect.width), y * rect.width);
+  }
+  return out;
+}

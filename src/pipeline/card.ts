@@ -1,0 +1,72 @@
+/** README.md dataset card of a built tree: what is in it, how it was made, licenses, citation. */
+import type { SourceInfo } from '../catalog/types.js';
+import type { BuildRecord } from '../contract/build-record.js';
+import { layoutByName } from '../contract/layout.js';
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderCard(record: BuildRecord, sources: SourceInfo[]): string {
+  const o = record.options;
+  const layout = layoutByName(o.layout);
+  const first = record.tasks[0];
+  const example = first ? `${first.id}` : 'BreastTumor_UT_0';
+  return `# MedBank build
+
+Built by medbank ${record.tool.version} (sharp ${record.tool.sharp}, libvips ${record.tool.libvips}) from raw downloads of
+${record.sources.length} source(s): ${record.counts.samples} samples in ${record.tasks.length} task(s)
+(train ${record.counts.train}, val ${record.counts.val}, test ${record.counts.test}).
+MedBank never redistributes data: each source keeps its own license (below).
+
+## Tasks
+
+${table(
+  ['Task', 'Source', 'Structure', 'Modality', 'Anatomy', 'Train', 'Val', 'Test', 'Annotation', 'License'],
+  record.tasks.map((t) => [
+    t.id,
+    t.source,
+    t.structure,
+    t.modality,
+    t.anatomy,
+    t.counts.train,
+    t.counts.val,
+    t.counts.test,
+    t.annotation,
+    t.license.text,
+  ]),
+)}
+
+## How it was made
+
+- Layout \`${o.layout}\`: \`<Task>/${layout.imageDir}/<name>.png\`, \`<Task>/${layout.maskDir}/<name>.png\` (same name), \`train.txt\`, \`val.txt\`, \`test.txt\`.
+- Images: ${o.size}×${o.size} PNG, ${o.grey ? '8-bit grey' : '8-bit RGB'}, bilinear, ${o.resize === 'pad' ? 'aspect kept and padded at the bottom and right' : 'stretched'}.
+- Masks: 8-bit single-channel PNG, 0 = background, 255 = foreground, nearest-neighbour resize with the image's pixel-centre convention.
+- Empty masks: ${record.emptyMaskPolicy}.
+- Splits: ${record.splitPolicy} (seed ${o.seed}).
+- \`manifest.jsonl\` maps every sample to its raw file(s), group, original size, intensity transform, foreground and bounding box, and sha256 of both outputs; \`medbank.json\` holds the options and per-task metadata.
+${record.tasks.some((t) => t.annotation === 'box') ? '- Tasks marked `box` have masks made by filling bounding boxes: the source has no pixel masks.\n' : ''}${record.problems.length ? `- ${record.problems.length} raw file(s) could not be used; they are listed in \`medbank.json\` under \`problems\`.\n` : ''}
+## Licenses and attribution
+
+${table(
+  ['Source', 'License', 'SPDX', 'Commercial use', 'Access', 'Attribution'],
+  sources.map((s) => [s.name, s.license.text, s.license.spdx ?? '-', s.license.commercial, s.access, s.license.attribution]),
+)}
+
+Use each task only within its source's license. Tasks inherit the license of their source.
+
+## Loading
+
+\`\`\`python
+from PIL import Image
+import numpy as np
+image = np.array(Image.open("${example}/${layout.imageDir}/<name>.png").convert("RGB"))
+mask = np.array(Image.open("${example}/${layout.maskDir}/<name>.png").convert("L")) > 127
+\`\`\`
+
+## Citation
+
+Cite every source you use (\`CITATION.bib\` holds their BibTeX) and SAMed-2, which defined the MedBank collection.
+`;
+}

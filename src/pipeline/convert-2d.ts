@@ -1,0 +1,143 @@
+/**
+ * Converts one 2D job: decode once, derive each task's mask, drop empty masks by policy, resize
+ * the image once (bilinear) and each mask (nearest), encode, write atomically, describe the rows.
+ */
+import path from 'node:path';
+import type { Job2D, MaskTarget, TaskSpec } from '../catalog/types.js';
+import { InputError } from '../errors.js';
+import { imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
+import { contentBox, cropPlane, padToSquare, resampleImage, resampleNearest, type ImageSource, type Rect } from '../io/resize.js';
+import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
+import { sha256 } from '../io/atomic.js';
+import type { ConvertedRow, IntensityTransform } from '../contract/manifest.js';
+import { evaluateMask, maskExtent, ruleFiles } from './masks.js';
+import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
+
+export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
+  const imageFile = path.join(opts.rawRoot, job.image);
+  const fullSize = await readSize(imageFile).catch(rethrowAs(job.image));
+  const crop: Rect | undefined =
+    job.crop === 'left-half' ? { left: 0, top: 0, width: Math.floor(fullSize.width / 2), height: fullSize.height } : undefined;
+  const width = crop?.width ?? fullSize.width;
+  const height = crop?.height ?? fullSize.height;
+
+  const kept: { target: MaskTarget; plane: Uint8Array }[] = [];
+  let skippedEmpty = 0;
+  for (const target of job.targets) {
+    const full = await evaluateMask(target.mask, opts.rawRoot, fullSize.width, fullSize.height);
+    const plane = crop ? cropPlane(full.data, full.width, crop) : full.data;
+    if (!plane.includes(1) && !keepsEmpty(opts, target.task, job.name)) {
+      skippedEmpty++;
+      continue;
+    }
+    kept.push({ target, plane });
+  }
+  if (kept.length === 0) return { rows: [], skippedEmpty };
+
+  const box = contentBox(width, height, opts.size, opts.resize);
+  const { source, intensity } = await prepareImage(job, imageFile, fullSize);
+  const resized = await resampleImage(source, fullSize, box.width, box.height, opts.grey ? 1 : 3, crop).catch(rethrowAs(job.image));
+  const channels = opts.grey ? 1 : 3;
+  const imagePng = await encodePng(
+    padToSquare(resized, box.width, box.height, channels, opts.size),
+    opts.size,
+    opts.size,
+    channels,
+    IMAGE_PNG,
+  );
+  const imageHash = sha256(imagePng);
+
+  const rows: ConvertedRow[] = [];
+  for (const { target, plane } of kept) {
+    const small = resampleNearest(plane, width, height, box.width, box.height);
+    const mask = padToSquare(small, box.width, box.height, 1, opts.size);
+    const extent = maskExtent(mask, opts.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 255 : 0;
+    const maskPng = await encodePng(mask, opts.size, opts.size, 1, MASK_PNG);
+    const paths = await writeSample(opts, target.task, job.name, imagePng, maskPng);
+    const task = tasks.get(target.task);
+    rows.push({
+      task: target.task,
+      name: job.name,
+      image: paths.image,
+      mask: paths.mask,
+      source: job.source,
+      raw: [job.image, ...ruleFiles(target.mask)],
+      group: job.group,
+      slice: null,
+      original: { width, height },
+      spacing: null,
+      intensity,
+      resize: { size: opts.size, mode: opts.resize, content: box },
+      foreground: extent.foreground,
+      bbox: extent.bbox,
+      annotation: task?.annotation ?? 'pixel',
+      sha256: { image: imageHash, mask: sha256(maskPng) },
+      meta: { ...job.meta, ...(job.crop ? { crop: job.crop } : {}) },
+      ...(job.split ? { splitHint: job.split } : {}),
+    });
+  }
+  return { rows, skippedEmpty };
+}
+
+function rethrowAs(rel: string): (e: unknown) => never {
+  return (e: unknown) => {
+    if (e instanceof InputError) throw new InputError(rel, e.message);
+    throw new InputError(rel, String((e as Error)?.message ?? e));
+  };
+}
+
+/** The image as sharp should read it: the file itself, or 8-bit samples after an intensity transform. */
+async function prepareImage(
+  job: Job2D,
+  imageFile: string,
+  size: { width: number; height: number },
+): Promise<{ source: ImageSource; intensity: IntensityTransform }> {
+  if (!job.transform) return { source: await imageSource(imageFile).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' } };
+  const raw = await readRaw(imageFile).catch(rethrowAs(job.image));
+  if (raw.width !== size.width || raw.height !== size.height) throw new InputError(job.image, 'decoded size differs from header');
+  const { low, high } = job.transform;
+  return { source: percentileToRgb(raw, low, high), intensity: { kind: 'percentile', low, high, perChannel: true } };
+}
+
+/**
+ * Per-channel percentile stretch to 8 bits (the NeurIPS-CellSeg baseline): grey is repeated to
+ * RGB, alpha (4th band of an RGBA file) and channels past the third are dropped.
+ */
+export function percentileToRgb(
+  raw: RawImage,
+  low: number,
+  high: number,
+): { pixels: Uint8Array; width: number; height: number; channels: 3 } {
+  const { data, width, height, channels } = raw;
+  const n = width * height;
+  // A two-band file is grey plus alpha.
+  const used = channels === 2 ? 1 : Math.min(channels, 3);
+  const planes: Uint8Array[] = [];
+  for (let c = 0; c < used; c++) {
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = data[i * channels + c];
+    const sorted = Float64Array.from(values).sort();
+    const lo = percentile(sorted, low);
+    const hi = percentile(sorted, high);
+    const plane = new Uint8Array(n);
+    const range = hi - lo;
+    for (let i = 0; i < n; i++) {
+      const v = range > 0 ? ((values[i] - lo) / range) * 255 : 0;
+      plane[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+    planes.push(plane);
+  }
+  const pixels = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) pixels[i * 3 + c] = planes[Math.min(c, used - 1)][i];
+  return { pixels, width, height, channels: 3 };
+}
+
+/** Linear-interpolated percentile (numpy's default) of an ascending array. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = ((sorted.length - 1) * p) / 100;
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
+}

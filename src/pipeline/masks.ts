@@ -1,0 +1,102 @@
+/**
+ * Evaluates an adapter's MaskRule into a binary plane (1 = foreground) at the raw image's size.
+ * Lossy and anti-aliased masks are thresholded, never compared for equality (DESIGN.md §5).
+ */
+import path from 'node:path';
+import type { MaskRule } from '../catalog/types.js';
+import { InputError } from '../errors.js';
+import { readRaw, toLuma, type RawImage } from '../io/image-read.js';
+
+export interface Plane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Raw mask files a rule reads (relative to the raw root). */
+export function ruleFiles(rule: MaskRule): string[] {
+  switch (rule.kind) {
+    case 'luma-above':
+      return rule.files;
+    case 'luma-below':
+    case 'labels':
+      return [rule.file];
+    case 'boxes':
+      return [];
+  }
+}
+
+function checkSize(file: string, img: RawImage, width: number, height: number): void {
+  if (img.width !== width || img.height !== height) {
+    throw new InputError(file, `mask is ${img.width}x${img.height} but its image is ${width}x${height}`);
+  }
+}
+
+export async function evaluateMask(rule: MaskRule, rawRoot: string, width: number, height: number): Promise<Plane> {
+  const out = new Uint8Array(width * height);
+  const load = async (rel: string): Promise<RawImage> => {
+    const img = await readRaw(path.join(rawRoot, rel)).catch((e: unknown) => {
+      throw e instanceof InputError ? new InputError(rel, e.message) : e;
+    });
+    checkSize(rel, img, width, height);
+    return img;
+  };
+  switch (rule.kind) {
+    case 'luma-above':
+      for (const file of rule.files) {
+        const luma = toLuma(await load(file));
+        for (let i = 0; i < luma.length; i++) if (luma[i] > rule.above) out[i] = 1;
+      }
+      break;
+    case 'luma-below': {
+      const luma = toLuma(await load(rule.file));
+      for (let i = 0; i < luma.length; i++) if (luma[i] < rule.below) out[i] = 1;
+      break;
+    }
+    case 'labels': {
+      const img = await load(rule.file);
+      const values = new Set(rule.values);
+      const anyLabel = values.size === 0;
+      const { data, channels } = img;
+      for (let i = 0, j = 0; i < out.length; i++, j += channels) {
+        const v = data[j];
+        if (anyLabel ? v > 0 : values.has(v)) out[i] = 1;
+      }
+      break;
+    }
+    case 'boxes':
+      for (const [x0, y0, x1, y1] of rule.boxes) {
+        const left = clamp(Math.floor(x0), 0, width);
+        const right = clamp(Math.ceil(x1), 0, width);
+        const top = clamp(Math.floor(y0), 0, height);
+        const bottom = clamp(Math.ceil(y1), 0, height);
+        for (let y = top; y < bottom; y++) out.fill(1, y * width + left, y * width + right);
+      }
+      break;
+  }
+  return { data: out, width, height };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** Foreground pixel count and bounding box [x0, y0, x1, y1] (inclusive) of a 0/non-zero plane. */
+export function maskExtent(plane: Uint8Array, width: number): { foreground: number; bbox: [number, number, number, number] | null } {
+  let count = 0;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -1;
+  let y1 = -1;
+  for (let i = 0; i < plane.length; i++) {
+    if (plane[i] === 0) continue;
+    count++;
+    const y = (i / width) | 0;
+    const x = i - y * width;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { foreground: count, bbox: count ? [x0, y0, x1, y1] : null };
+}

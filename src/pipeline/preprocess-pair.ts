@@ -1,0 +1,42 @@
+/** One image/mask pair of `medbank preprocess`: image to RGB bilinear, mask to L nearest, both PNG. */
+import { InputError } from '../errors.js';
+import { imageSource, readRaw, readSize, toLuma } from '../io/image-read.js';
+import { contentBox, padToSquare, resampleImage, resampleNearest, type ResizeMode } from '../io/resize.js';
+import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
+import { writeAtomic } from '../io/atomic.js';
+
+export interface PairRequest {
+  image: string;
+  mask: string;
+  outImage: string;
+  outMask: string;
+  size: number;
+  resize: ResizeMode;
+}
+
+export type PairReply = { ok: true } | { ok: false; file: string; reason: string };
+
+export async function preprocessPair(r: PairRequest): Promise<PairReply> {
+  try {
+    const size = await readSize(r.image);
+    const box = contentBox(size.width, size.height, r.size, r.resize);
+    const rgb = await resampleImage(await imageSource(r.image), size, box.width, box.height, 3).catch((e: unknown) => {
+      throw new InputError(r.image, `cannot decode: ${(e as Error).message}`);
+    });
+    const mask = await readRaw(r.mask);
+    if (mask.width !== size.width || mask.height !== size.height) {
+      throw new InputError(r.mask, `mask is ${mask.width}x${mask.height} but its image is ${size.width}x${size.height}`);
+    }
+    const luma = resampleNearest(toLuma(mask), mask.width, mask.height, box.width, box.height);
+    const [imagePng, maskPng] = await Promise.all([
+      encodePng(padToSquare(rgb, box.width, box.height, 3, r.size), r.size, r.size, 3, IMAGE_PNG),
+      encodePng(padToSquare(luma, box.width, box.height, 1, r.size), r.size, r.size, 1, MASK_PNG),
+    ]);
+    await writeAtomic(r.outImage, imagePng);
+    await writeAtomic(r.outMask, maskPng);
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };
+    return { ok: false, file: r.image, reason: String((e as Error)?.message ?? e) };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `medbank preprocess`: the resize step of the MedBank README's preprocess_medbank.py on an
+ * existing tree (either layout), in parallel and without the script's bugs: it skips folders that
+ * are not tasks and files that are not images instead of crashing, reports a missing mask instead
+ * of stopping, never writes a mask as JPEG (outputs are PNG; split lines follow the new names),
+ * keeps image and mask aligned when upsampling, and writes every file atomically.
+ */
+import { copyFile, readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { isImageFile, stem } from '../catalog/files.js';
+import { LAYOUTS, layoutByName, type Layout } from '../contract/layout.js';
+import { SPLITS } from '../catalog/types.js';
+import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
+import type { ResizeMode } from '../io/resize.js';
+import { createPool, defaultWorkers } from './pool.js';
+import type { PairReply, PairRequest } from './preprocess-pair.js';
+
+export interface PreprocessOptions {
+  input: string;
+  output: string;
+  size: number;
+  workers?: number;
+  resize?: ResizeMode;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PreprocessResult {
+  tasks: { task: string; layout: string; pairs: number }[];
+  problems: { file: string; reason: string }[];
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return Boolean((await stat(p).catch(() => undefined))?.isDirectory());
+}
+
+/** The layout of a task folder, from which image folder it has. */
+export async function taskLayout(taskDir: string): Promise<Layout | undefined> {
+  for (const name of LAYOUTS) {
+    const layout = layoutByName(name);
+    if (await isDir(path.join(taskDir, layout.imageDir))) return layout;
+  }
+  return undefined;
+}
+
+export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult> {
+  const input = path.resolve(o.input);
+  const output = path.resolve(o.output);
+  if (!(await isDir(input))) throw new UsageError(`input tree ${input} does not exist`);
+  if (input === output) throw new UsageError('input and output must be different folders');
+  await removeStaleTemps(output);
+
+  const problems: PreprocessResult['problems'] = [];
+  const tasks: PreprocessResult['tasks'] = [];
+  const requests: PairRequest[] = [];
+  for (const task of (await readdir(input)).sort()) {
+    const taskDir = path.join(input, task);
+    if (task.startsWith('.') || !(await isDir(taskDir))) continue;
+    const layout = await taskLayout(taskDir);
+    if (!layout) continue;
+    const images = (await readdir(path.join(taskDir, layout.imageDir))).filter((f) => !f.startsWith('.') && isImageFile(f)).sort();
+    const masks = new Set(await readdir(path.join(taskDir, layout.maskDir)).catch(() => [] as string[]));
+    let pairs = 0;
+    for (const file of images) {
+      if (!masks.has(file)) {
+        problems.push({ file: path.join(task, layout.imageDir, file), reason: `no mask with the same name in ${layout.maskDir}/` });
+        continue;
+      }
+      pairs++;
+      requests.push({
+        image: path.join(taskDir, layout.imageDir, file),
+        mask: path.join(taskDir, layout.maskDir, file),
+        outImage: path.join(output, task, layout.imageDir, `${stem(file)}.png`),
+        outMask: path.join(output, task, layout.maskDir, `${stem(file)}.png`),
+        size: o.size,
+        resize: o.resize ?? 'stretch',
+      });
+    }
+    tasks.push({ task, layout: layout.name, pairs });
+  }
+  if (tasks.length === 0) throw new UsageError(`no task folders (with images/ or image/) found in ${input}`);
+
+  const workers = o.workers ?? defaultWorkers();
+  const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), workers);
+  let done = 0;
+  try {
+    await pool.run(
+      requests,
+      (r) => r,
+      (_request, reply) => {
+        done++;
+        if (!reply.ok) problems.push({ file: path.relative(input, reply.file), reason: reply.reason });
+        o.onProgress?.(done, requests.length);
+      },
+    );
+  } finally {
+    await pool.close();
+  }
+
+  for (const { task } of tasks) {
+    for (const split of SPLITS) {
+      const src = path.join(input, task, `${split}.txt`);
+      const text = await readFile(src, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      // Lines keep their order and prefix; only a non-PNG extension changes, as the files did.
+      const lines = text.split(/\r?\n/).map((l) => l.replace(/\.(jpe?g|bmp|tiff?)$/i, '.png'));
+      await writeAtomic(path.join(output, task, `${split}.txt`), lines.join('\n'));
+    }
+  }
+  for (const extra of ['README.md', 'CITATION.bib']) {
+    const src = path.join(input, extra);
+    if (await stat(src).catch(() => undefined)) await copyFile(src, path.join(output, extra));
+  }
+  return { tasks, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)) };
+}

@@ -1,0 +1,98 @@
+/**
+ * The build state kept in `<out>/.medbank/`: the options a tree was built with (a rerun with other
+ * options refuses unless forced) and one record per finished job (a rerun keeps outputs whose
+ * hashes match and converts the rest). Together they make an interrupted build resumable.
+ */
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Job } from '../catalog/types.js';
+import { UsageError } from '../errors.js';
+import { sha256, writeAtomic } from '../io/atomic.js';
+import type { JobOutcome } from './outcome.js';
+
+export const STATE_DIR = '.medbank';
+const OPTIONS_FILE = 'options.json';
+
+export interface JobRecord {
+  fingerprint: string;
+  outcome: JobOutcome;
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
+/**
+ * Makes `outDir` ready for a build with `options`: creates it, or checks that an existing tree was
+ * built with the same options. With `force`, a previous MedBank tree is emptied first; a folder
+ * that is not a MedBank tree is never emptied.
+ */
+export async function prepareTree(outDir: string, options: object, force: boolean): Promise<void> {
+  const wanted = stableJson(options);
+  const stateDir = path.join(outDir, STATE_DIR);
+  const optionsFile = path.join(stateDir, OPTIONS_FILE);
+  const previous = await readFile(optionsFile, 'utf8').catch(() => undefined);
+  if (previous === undefined) {
+    const entries = await readdir(outDir).catch(() => [] as string[]);
+    if (entries.length > 0) {
+      throw new UsageError(`${outDir} is not empty and is not a MedBank build folder; choose an empty or new folder`);
+    }
+  } else if (previous.trim() !== wanted) {
+    if (!force) {
+      throw new UsageError(
+        `${outDir} was built with different options (see ${path.join(STATE_DIR, OPTIONS_FILE)}); use --force to rebuild it, or another --out`,
+      );
+    }
+    for (const entry of await readdir(outDir)) await rm(path.join(outDir, entry), { recursive: true, force: true });
+  }
+  await mkdir(stateDir, { recursive: true });
+  if (previous?.trim() !== wanted) await writeAtomic(optionsFile, `${wanted}\n`);
+}
+
+/** A job's identity: its description and the options that change its pixels. */
+export function jobFingerprint(job: Job, pixelOptions: object): string {
+  return sha256(stableJson({ job, pixelOptions }));
+}
+
+/** Record file of a job, unique per source, name and target tasks. */
+export function jobRecordPath(outDir: string, job: Job): string {
+  const id = createHash('sha1')
+    .update(`${job.name}|${job.targets.map((t) => t.task).join(',')}`)
+    .digest('hex')
+    .slice(0, 16);
+  return path.join(outDir, STATE_DIR, 'jobs', job.source, `${job.name.slice(0, 80)}-${id}.json`);
+}
+
+export async function writeJobRecord(outDir: string, job: Job, record: JobRecord): Promise<void> {
+  await writeAtomic(jobRecordPath(outDir, job), JSON.stringify(record));
+}
+
+/**
+ * The stored outcome of a job if it matches `fingerprint` and every output it lists is still on
+ * disk with the recorded hash; otherwise undefined (the job is converted again).
+ */
+export async function readFinishedJob(outDir: string, job: Job, fingerprint: string): Promise<JobOutcome | undefined> {
+  let record: JobRecord;
+  try {
+    record = JSON.parse(await readFile(jobRecordPath(outDir, job), 'utf8')) as JobRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.fingerprint !== fingerprint) return undefined;
+  for (const row of record.outcome.rows) {
+    for (const [rel, hash] of [
+      [row.image, row.sha256.image],
+      [row.mask, row.sha256.mask],
+    ]) {
+      const file = path.join(outDir, rel);
+      const ok = await stat(file)
+        .then(async () => sha256(await readFile(file)) === hash)
+        .catch(() => false);
+      if (!ok) return undefined;
+    }
+  }
+  return record.outcome;
+}
