@@ -3,7 +3,7 @@
  * JPEG and TIFF; its prebuilt libvips has no BMP loader, so BMP (REFUGE masks, CVC-ColonDB) goes
  * through ./bmp.ts. Every failure becomes an InputError naming the file.
  */
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { decodeBmp } from './bmp.js';
 import { InputError } from '../errors.js';
@@ -41,10 +41,19 @@ export async function imageSource(file: string): Promise<ImageSource> {
   return { pixels: raw.data as Uint8Array, width: raw.width, height: raw.height, channels: raw.channels };
 }
 
+/**
+ * Fails with ENOENT or EACCES before libvips sees the file: libvips reports an unreadable file as
+ * "unsupported image format", which would send users looking for a format problem.
+ */
+async function checkReadable(file: string): Promise<void> {
+  await access(file, constants.R_OK);
+}
+
 /** Native-depth decode: all bands (alpha included), no colour conversion. */
 export async function readRaw(file: string): Promise<RawImage> {
   if (isBmp(file)) return readBmp(file);
   try {
+    await checkReadable(file);
     const img = sharp(file, { failOn: 'error', limitInputPixels: false });
     const meta = await img.metadata();
     const depth = meta.depth ?? 'uchar';
@@ -68,6 +77,7 @@ export async function readSize(file: string): Promise<{ width: number; height: n
     return { width, height };
   }
   try {
+    await checkReadable(file);
     const meta = await sharp(file, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new Error('no image size in header');
     return { width: meta.width, height: meta.height };

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Job2D, MaskTarget, TaskSpec } from '../catalog/types.js';
 import { InputError } from '../errors.js';
-import { imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
+import { asInputError, imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
 import { contentBox, cropPlane, padToSquare, resampleImage, resampleNearest, type ImageSource, type Rect } from '../io/resize.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256 } from '../io/atomic.js';
@@ -80,10 +80,11 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   return { rows, skippedEmpty };
 }
 
+/** Re-labels a decoding failure with the raw path; libvips errors get the same wording as the header read's. */
 function rethrowAs(rel: string): (e: unknown) => never {
   return (e: unknown) => {
     if (e instanceof InputError) throw new InputError(rel, e.message);
-    throw new InputError(rel, String((e as Error)?.message ?? e));
+    throw asInputError(rel, e);
   };
 }
 
