@@ -4,7 +4,7 @@
  * through ./bmp.ts. Every failure becomes an InputError naming the file.
  */
 import { access, constants, readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { decodeBmp } from './bmp.js';
 import { InputError } from '../errors.js';
 import type { ImageSource } from './resize.js';
@@ -49,16 +49,35 @@ async function checkReadable(file: string): Promise<void> {
   await access(file, constants.R_OK);
 }
 
-/** Native-depth decode: all bands (alpha included), no colour conversion. */
-export async function readRaw(file: string): Promise<RawImage> {
-  if (isBmp(file)) return readBmp(file);
+/** A smaller size to decode at, and how to resample on the way (labels need nearest). */
+export interface DecodeFit {
+  width: number;
+  height: number;
+  kernel: 'nearest' | 'linear';
+}
+
+/**
+ * Native-depth decode: all bands (alpha included), no colour conversion. With `fit`, libvips
+ * resamples while decoding (shrink-on-load for JPEG, streamed for the rest), still at native
+ * depth, so a whole-slide image never sits in memory at full resolution.
+ */
+export async function readRaw(file: string, fit?: DecodeFit): Promise<RawImage> {
+  if (isBmp(file)) {
+    if (!fit) return readBmp(file);
+    const bmp = await readBmp(file);
+    return readRawFrom(sharp(bmp.data as Uint8Array, { raw: { width: bmp.width, height: bmp.height, channels: 3 } }), file, fit);
+  }
+  return readRawFrom(sharp(file, { failOn: 'error', limitInputPixels: false }), file, fit);
+}
+
+async function readRawFrom(img: Sharp, file: string, fit?: DecodeFit): Promise<RawImage> {
   try {
-    await checkReadable(file);
-    const img = sharp(file, { failOn: 'error', limitInputPixels: false });
+    if (!isBmp(file)) await checkReadable(file);
     const meta = await img.metadata();
     const depth = meta.depth ?? 'uchar';
     const view = DEPTH_VIEW[depth];
     if (!view) throw new Error(`unsupported sample format ${depth}`);
+    if (fit) img = img.resize(fit.width, fit.height, { fit: 'fill', kernel: fit.kernel });
     // Keeping the file's own interpretation stops libvips from converting grey to sRGB.
     const { data, info } = await img
       .toColourspace(meta.space ?? 'srgb')

@@ -13,19 +13,43 @@ import type { ConvertedRow, IntensityTransform } from '../contract/manifest.js';
 import { evaluateMask, maskExtent, ruleFiles } from './masks.js';
 import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
 
+/** Raw images with a longer side (whole-slide microscopy) are shrunk by libvips while decoding. */
+export const LARGE_SIDE = 8192;
+
+type Size = { width: number; height: number };
+
+/**
+ * Size at which a raw image's pixels are decoded: the raw size, or for a large image its aspect
+ * at twice the output size (at least 2048 px), so the final bilinear step still averages.
+ */
+export function decodeSize(raw: Size, outputSize: number): Size {
+  const longest = Math.max(raw.width, raw.height);
+  if (longest <= LARGE_SIDE) return raw;
+  const scale = Math.min(LARGE_SIDE, Math.max(2048, 2 * outputSize)) / longest;
+  return { width: Math.max(1, Math.round(raw.width * scale)), height: Math.max(1, Math.round(raw.height * scale)) };
+}
+
+function cropOf(job: Job2D, size: Size): Rect | undefined {
+  return job.crop === 'left-half' ? { left: 0, top: 0, width: Math.floor(size.width / 2), height: size.height } : undefined;
+}
+
 export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
   const imageFile = path.join(opts.rawRoot, job.image);
   const fullSize = await readSize(imageFile).catch(rethrowAs(job.image));
-  const crop: Rect | undefined =
-    job.crop === 'left-half' ? { left: 0, top: 0, width: Math.floor(fullSize.width / 2), height: fullSize.height } : undefined;
+  const crop = cropOf(job, fullSize);
   const width = crop?.width ?? fullSize.width;
   const height = crop?.height ?? fullSize.height;
+  // Masks (and transformed images) are decoded at `work`, which equals the raw size except for large images.
+  const work = decodeSize(fullSize, opts.size);
+  const workCrop = cropOf(job, work);
+  const workWidth = workCrop?.width ?? work.width;
+  const workHeight = workCrop?.height ?? work.height;
 
   const kept: { target: MaskTarget; plane: Uint8Array }[] = [];
   let skippedEmpty = 0;
   for (const target of job.targets) {
-    const full = await evaluateMask(target.mask, opts.rawRoot, fullSize.width, fullSize.height);
-    const plane = crop ? cropPlane(full.data, full.width, crop) : full.data;
+    const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize);
+    const plane = workCrop ? cropPlane(full.data, full.width, workCrop) : full.data;
     if (!plane.includes(1) && !keepsEmpty(opts, target.task, job.name)) {
       skippedEmpty++;
       continue;
@@ -35,8 +59,10 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   if (kept.length === 0) return { rows: [], skippedEmpty };
 
   const box = contentBox(width, height, opts.size, opts.resize);
-  const { source, intensity } = await prepareImage(job, imageFile, fullSize);
-  const resized = await resampleImage(source, fullSize, box.width, box.height, opts.grey ? 1 : 3, crop).catch(rethrowAs(job.image));
+  const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
+  const resized = await resampleImage(source, sourceSize, box.width, box.height, opts.grey ? 1 : 3, cropOf(job, sourceSize)).catch(
+    rethrowAs(job.image),
+  );
   const channels = opts.grey ? 1 : 3;
   const imagePng = await encodePng(
     padToSquare(resized, box.width, box.height, channels, opts.size),
@@ -49,7 +75,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
 
   const rows: ConvertedRow[] = [];
   for (const { target, plane } of kept) {
-    const small = resampleNearest(plane, width, height, box.width, box.height);
+    const small = resampleNearest(plane, workWidth, workHeight, box.width, box.height);
     const mask = padToSquare(small, box.width, box.height, 1, opts.size);
     const extent = maskExtent(mask, opts.size);
     for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 255 : 0;
@@ -73,7 +99,11 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
       bbox: extent.bbox,
       annotation: task?.annotation ?? 'pixel',
       sha256: { image: imageHash, mask: sha256(maskPng) },
-      meta: { ...job.meta, ...(job.crop ? { crop: job.crop } : {}) },
+      meta: {
+        ...job.meta,
+        ...(job.crop ? { crop: job.crop } : {}),
+        ...(work !== fullSize ? { decodedAt: `${work.width}x${work.height}` } : {}),
+      },
       ...(job.split ? { splitHint: job.split } : {}),
     });
   }
@@ -88,17 +118,22 @@ function rethrowAs(rel: string): (e: unknown) => never {
   };
 }
 
-/** The image as sharp should read it: the file itself, or 8-bit samples after an intensity transform. */
+/**
+ * The image as sharp should read it: the file itself (libvips streams it, whatever its size), or
+ * 8-bit samples after an intensity transform, computed at the decode size `work`.
+ */
 async function prepareImage(
   job: Job2D,
   imageFile: string,
-  size: { width: number; height: number },
-): Promise<{ source: ImageSource; intensity: IntensityTransform }> {
-  if (!job.transform) return { source: await imageSource(imageFile).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' } };
-  const raw = await readRaw(imageFile).catch(rethrowAs(job.image));
-  if (raw.width !== size.width || raw.height !== size.height) throw new InputError(job.image, 'decoded size differs from header');
+  size: Size,
+  work: Size,
+): Promise<{ source: ImageSource; intensity: IntensityTransform; size: Size }> {
+  if (!job.transform) return { source: await imageSource(imageFile).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' }, size };
+  const fit = work !== size ? { ...work, kernel: 'linear' as const } : undefined;
+  const raw = await readRaw(imageFile, fit).catch(rethrowAs(job.image));
+  if (raw.width !== work.width || raw.height !== work.height) throw new InputError(job.image, 'decoded size differs from header');
   const { low, high } = job.transform;
-  return { source: percentileToRgb(raw, low, high), intensity: { kind: 'percentile', low, high, perChannel: true } };
+  return { source: percentileToRgb(raw, low, high), intensity: { kind: 'percentile', low, high, perChannel: true }, size: work };
 }
 
 /**

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { MaskRule } from '../catalog/types.js';
 import { InputError } from '../errors.js';
-import { readRaw, toLuma, type RawImage } from '../io/image-read.js';
+import { readRaw, readSize, toLuma, type RawImage } from '../io/image-read.js';
 
 export interface Plane {
   data: Uint8Array;
@@ -26,18 +26,32 @@ export function ruleFiles(rule: MaskRule): string[] {
   }
 }
 
-function checkSize(file: string, img: RawImage, width: number, height: number): void {
+function checkSize(file: string, img: { width: number; height: number }, width: number, height: number): void {
   if (img.width !== width || img.height !== height) {
     throw new InputError(file, `mask is ${img.width}x${img.height} but its image is ${width}x${height}`);
   }
 }
 
-export async function evaluateMask(rule: MaskRule, rawRoot: string, width: number, height: number): Promise<Plane> {
+/**
+ * The plane is `width`×`height`. When `rawSize` (the raw image's size) is larger, mask files are
+ * shrunk with nearest neighbour while decoding and boxes are scaled (whole-slide images).
+ */
+export async function evaluateMask(
+  rule: MaskRule,
+  rawRoot: string,
+  width: number,
+  height: number,
+  rawSize: { width: number; height: number } = { width, height },
+): Promise<Plane> {
   const out = new Uint8Array(width * height);
+  const shrink = rawSize.width !== width || rawSize.height !== height;
   const load = async (rel: string): Promise<RawImage> => {
-    const img = await readRaw(path.join(rawRoot, rel)).catch((e: unknown) => {
+    const file = path.join(rawRoot, rel);
+    const asInput = (e: unknown) => {
       throw e instanceof InputError ? new InputError(rel, e.message) : e;
-    });
+    };
+    if (shrink) checkSize(rel, await readSize(file).catch(asInput), rawSize.width, rawSize.height);
+    const img = await readRaw(file, shrink ? { width, height, kernel: 'nearest' } : undefined).catch(asInput);
     checkSize(rel, img, width, height);
     return img;
   };
@@ -64,15 +78,18 @@ export async function evaluateMask(rule: MaskRule, rawRoot: string, width: numbe
       }
       break;
     }
-    case 'boxes':
+    case 'boxes': {
+      const sx = width / rawSize.width;
+      const sy = height / rawSize.height;
       for (const [x0, y0, x1, y1] of rule.boxes) {
-        const left = clamp(Math.floor(x0), 0, width);
-        const right = clamp(Math.ceil(x1), 0, width);
-        const top = clamp(Math.floor(y0), 0, height);
-        const bottom = clamp(Math.ceil(y1), 0, height);
+        const left = clamp(Math.floor(x0 * sx), 0, width);
+        const right = clamp(Math.ceil(x1 * sx), 0, width);
+        const top = clamp(Math.floor(y0 * sy), 0, height);
+        const bottom = clamp(Math.ceil(y1 * sy), 0, height);
         for (let y = top; y < bottom; y++) out.fill(1, y * width + left, y * width + right);
       }
       break;
+    }
   }
   return { data: out, width, height };
 }

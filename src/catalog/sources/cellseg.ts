@@ -1,5 +1,21 @@
 // NeurIPS-22 CellSeg: multi-modality microscopy images with TIFF instance maps, binarised (> 0).
-import type { SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
+import { folders, isImageFile, sanitize, stem, walkFiles } from '../files.js';
+
+const LABEL = /^(.+)_label$/i;
+
+/** Official split from the release folders; Testing/Hidden and the unlabelled archives have no labels to use. */
+function splitOf(dirs: string[]): Split | 'unlabelled' | undefined {
+  if (dirs.some((d) => d === 'hidden' || d.includes('unlabel') || d.startsWith('release-part'))) return 'unlabelled';
+  if (dirs.some((d) => d.startsWith('tuning'))) return 'val';
+  if (dirs.some((d) => d.startsWith('testing') || d === 'public')) return 'test';
+  if (dirs.some((d) => d.startsWith('training') || d.startsWith('train'))) return 'train';
+  return undefined;
+}
+
+/** Output names carry the split: Tuning and Testing restart their numbering at cell_00001. */
+const NAME_PART: Record<Split, string> = { train: 'train', val: 'tuning', test: 'test' };
 
 const cellseg: SourceAdapter = {
   id: 'CellSeg',
@@ -22,7 +38,7 @@ const cellseg: SourceAdapter = {
       id: 'Cell_MI_11',
       structure: 'cells',
       labels: [],
-      rule: 'instance label > 0 (every cell becomes foreground; touching cells merge)',
+      rule: 'instance label > 0 in the 16- or 32-bit label TIFF (every cell becomes foreground; touching cells merge)',
     },
   ],
   citation: {
@@ -53,7 +69,68 @@ const cellseg: SourceAdapter = {
     Public/                         (official test, labelled)
       images/   labels/
     Hidden/                         (no public labels; ignored)
-  release-part1/, WSI folders       (unlabelled archives; ignored)`,
+  release-part1/, train-unlabeled*/ (unlabelled archives; ignored)
+Images are stretched per channel from their 1st-99th percentile to 8 bits (grey repeated to RGB,
+channels past the third dropped). Images with a side above 8192 px (whole-slide) are shrunk by
+libvips while decoding, before the percentile step.`,
+
+  async scan({ sourceDir, rawRoot }) {
+    const images = new Map<string, string>();
+    const labels = new Map<string, string>();
+    const problems: Problem[] = [];
+    let unlabelled = 0;
+    for (const f of await walkFiles(sourceDir)) {
+      if (!isImageFile(f)) continue;
+      const split = splitOf(folders(sourceDir, f));
+      if (split === 'unlabelled') {
+        unlabelled++;
+        continue;
+      }
+      const label = LABEL.exec(stem(f));
+      if (!split) {
+        if (label)
+          problems.push({
+            file: path.relative(rawRoot, f),
+            reason: 'label outside Training-labeled, Tuning and Testing/Public: split unknown',
+          });
+        continue;
+      }
+      if (label) labels.set(`${split}/${label[1]}`, f);
+      else images.set(`${split}/${stem(f)}`, f);
+    }
+    const jobs: Job2D[] = [];
+    const counts: Record<Split, number> = { train: 0, val: 0, test: 0 };
+    for (const [key, label] of [...labels].sort()) {
+      const image = images.get(key);
+      if (!image) {
+        problems.push({
+          file: path.relative(rawRoot, label),
+          reason: 'label without its image (expected <id>.png|.tif|.tiff|.bmp|.jpg beside it in images/)',
+        });
+        continue;
+      }
+      const split = key.slice(0, key.indexOf('/')) as Split;
+      const id = stem(image);
+      counts[split]++;
+      const name = sanitize('cellseg', NAME_PART[split], id.replace(/^cell_/i, ''));
+      jobs.push({
+        kind: '2d',
+        source: 'CellSeg',
+        name,
+        group: name,
+        split,
+        image: path.relative(rawRoot, image),
+        transform: { kind: 'percentile', low: 1, high: 99 },
+        targets: [{ task: 'Cell_MI_11', mask: { kind: 'labels', file: path.relative(rawRoot, label), values: [] } }],
+        meta: { cellId: id },
+      });
+    }
+    const notes = [`official split: train ${counts.train}, val (Tuning) ${counts.val}, test (Testing/Public) ${counts.test}`];
+    const unpaired = [...images.keys()].filter((k) => !labels.has(k)).length;
+    if (unpaired) notes.push(`${unpaired} images without a label are ignored`);
+    if (unlabelled) notes.push(`${unlabelled} files of unlabelled archives or Testing/Hidden are ignored`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default cellseg;

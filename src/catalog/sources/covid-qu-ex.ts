@@ -1,5 +1,40 @@
 // COVID-QU-Ex: 256x256 chest X-ray PNGs with lung and infection masks in official Train/Val/Test folders.
-import type { SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { Job2D, MaskTarget, Problem, SourceAdapter, Split } from '../types.js';
+import { folders, isImageFile, sanitize, stem, walkFiles } from '../files.js';
+
+type Subset = 'lung' | 'infection';
+type Kind = 'image' | 'lung' | 'infection';
+
+const CLASSES: Record<string, string> = { 'covid-19': 'COVID-19', 'non-covid': 'Non-COVID', normal: 'Normal' };
+const SPLITS: Record<string, Split> = { train: 'train', val: 'val', test: 'test' };
+const KINDS: Record<string, Kind> = { images: 'image', 'lung masks': 'lung', 'infection masks': 'infection' };
+
+interface Entry {
+  subset: Subset;
+  split: Split;
+  cls: string;
+  files: Partial<Record<Kind, string>>;
+}
+
+/** Where a file sits: subset, official split, class and kind all come from its folders. */
+function place(dirs: string[]): { subset: Subset; split: Split; cls: string; kind: Kind } | undefined {
+  const subset = dirs.some((d) => d.startsWith('infection segmentation'))
+    ? 'infection'
+    : dirs.some((d) => d.startsWith('lung segmentation'))
+      ? 'lung'
+      : undefined;
+  const split = [...dirs]
+    .reverse()
+    .map((d) => SPLITS[d])
+    .find(Boolean);
+  const cls = [...dirs]
+    .reverse()
+    .map((d) => CLASSES[d])
+    .find(Boolean);
+  const kind = KINDS[dirs.at(-1)?.replace(/\s+/g, ' ') ?? ''];
+  return subset && split && cls && kind ? { subset, split, cls, kind } : undefined;
+}
 
 const covidQuEx: SourceAdapter = {
   id: 'COVID-QU-Ex',
@@ -22,13 +57,13 @@ const covidQuEx: SourceAdapter = {
       id: 'Lung_XR_9',
       structure: 'lungs',
       labels: [],
-      rule: 'lung mask of the "Lung Segmentation Data" part (`lung masks/`, same file name as the image), luma above 127',
+      rule: 'lung mask of the "Lung Segmentation Data" part (`lung masks/`, same file name as the image), luma above 127; only where that part is absent, the `lung masks/` of the "Infection Segmentation Data" part',
     },
     {
       id: 'LungInfection_XR_10',
       structure: 'COVID-19 lung infection',
       labels: [],
-      rule: 'infection mask of the "Infection Segmentation Data" part (`infection masks/`, same file name), luma above 127; Non-COVID and Normal images have empty or missing infection masks',
+      rule: 'infection mask of the "Infection Segmentation Data" part (`infection masks/`, same file name), luma above 127; a Non-COVID or Normal image without an infection mask file counts as an empty mask, so the empty-mask policy drops it like the shipped empty ones',
     },
   ],
   citation: {
@@ -59,7 +94,82 @@ const covidQuEx: SourceAdapter = {
       COVID-19/ Non-COVID/ Normal/
         images/         same naming
         lung masks/     (not used by the infection task)
-        infection masks/  (all empty, or missing, for Non-COVID and Normal)`,
+        infection masks/  (all empty, or missing, for Non-COVID and Normal)
+An image found in both parts keeps one output name (from its file name) in both tasks.`,
+
+  async scan({ sourceDir, rawRoot }) {
+    const entries = new Map<string, Entry>();
+    let unplaced = 0;
+    for (const f of await walkFiles(sourceDir)) {
+      if (!isImageFile(f)) continue;
+      const where = place(folders(sourceDir, f));
+      if (!where) {
+        unplaced++;
+        continue;
+      }
+      const key = `${where.subset}/${where.split}/${where.cls}/${stem(f)}`;
+      const entry = entries.get(key) ?? { subset: where.subset, split: where.split, cls: where.cls, files: {} };
+      entry.files[where.kind] = f;
+      entries.set(key, entry);
+    }
+    const lungPartPresent = [...entries.values()].some((e) => e.subset === 'lung');
+    const jobs: Job2D[] = [];
+    const problems: Problem[] = [];
+    const counts: Record<string, number> = {};
+    let absentInfection = 0;
+    for (const [, entry] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const { image } = entry.files;
+      if (!image) {
+        for (const f of Object.values(entry.files))
+          problems.push({ file: path.relative(rawRoot, f), reason: 'mask without its image (expected the same file name in images/)' });
+        continue;
+      }
+      const rel = path.relative(rawRoot, image);
+      const mask = (file: string): MaskTarget['mask'] => ({ kind: 'luma-above', files: [path.relative(rawRoot, file)], above: 127 });
+      const targets: MaskTarget[] = [];
+      const useLung = entry.subset === 'lung' || !lungPartPresent;
+      if (useLung) {
+        if (entry.files.lung) targets.push({ task: 'Lung_XR_9', mask: mask(entry.files.lung) });
+        else problems.push({ file: rel, reason: 'no lung mask with the same file name in lung masks/' });
+      }
+      if (entry.subset === 'infection') {
+        if (entry.files.infection) targets.push({ task: 'LungInfection_XR_10', mask: mask(entry.files.infection) });
+        else if (entry.cls !== 'COVID-19') {
+          // Non-COVID and Normal images have no infection by definition; some copies omit their masks.
+          targets.push({ task: 'LungInfection_XR_10', mask: { kind: 'boxes', boxes: [] } });
+          absentInfection++;
+        } else problems.push({ file: rel, reason: 'COVID-19 image without an infection mask in infection masks/' });
+      }
+      if (targets.length === 0) continue;
+      for (const t of targets) counts[`${t.task} ${entry.split}`] = (counts[`${t.task} ${entry.split}`] ?? 0) + 1;
+      // Names come from the file name alone, so an image in both parts is named alike in both tasks.
+      const name = sanitize('covidquex', stem(image));
+      jobs.push({
+        kind: '2d',
+        source: 'COVID-QU-Ex',
+        name,
+        group: name,
+        split: entry.split,
+        image: rel,
+        targets,
+        meta: { class: entry.cls, subset: entry.subset === 'lung' ? 'Lung Segmentation Data' : 'Infection Segmentation Data' },
+      });
+    }
+    const notes = [
+      `official split (candidates per task before the empty-mask policy): ${Object.entries(counts)
+        .sort()
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    ];
+    if (!lungPartPresent && jobs.length)
+      notes.push('no "Lung Segmentation Data" part found: the lung task uses the lung masks of the infection part');
+    if (absentInfection) notes.push(`${absentInfection} Non-COVID/Normal images have no infection mask file: treated as empty`);
+    if (unplaced)
+      notes.push(
+        `${unplaced} image files outside a <part>/<Train|Val|Test>/<class>/<images|lung masks|infection masks>/ folder are ignored`,
+      );
+    return { jobs, problems, notes };
+  },
 };
 
 export default covidQuEx;

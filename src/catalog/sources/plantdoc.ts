@@ -1,5 +1,101 @@
 // PlantDoc: web photos of plant leaves with bounding boxes only; leaf masks are the filled boxes.
-import type { SourceAdapter } from '../types.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { XMLParser } from 'fast-xml-parser';
+import type { Job2D, Problem, SourceAdapter } from '../types.js';
+import { sanitize, walkFiles } from '../files.js';
+
+type Box = [number, number, number, number];
+type Part = 'train' | 'test';
+
+interface Annotation {
+  boxes: Box[];
+  classes: string[];
+  degenerate: number;
+}
+
+/**
+ * Pairing key of a shipped name: URL-decoded, query string and (doubled) extensions removed,
+ * lower-cased. `Tomato%20leaf.jpg?w=640` and `Tomato leaf.xml` meet at `tomato leaf`.
+ */
+export function baseKey(name: string): string {
+  let n = name;
+  try {
+    n = decodeURIComponent(n);
+  } catch {
+    // Not valid percent-encoding: the name is used as it is.
+  }
+  return n
+    .replace(/[?#].*$/, '')
+    .replace(/(\.(jpe?g|png|bmp|webp|gif|xml))+$/i, '')
+    .toLowerCase();
+}
+
+function isPhoto(name: string): boolean {
+  let n = name;
+  try {
+    n = decodeURIComponent(n);
+  } catch {
+    // as above
+  }
+  return /\.(jpe?g|png|bmp|webp)$/i.test(n.replace(/[?#].*$/, ''));
+}
+
+/**
+ * Pascal VOC corners are 1-based and inclusive; the boxes rule is 0-based, end-exclusive, so the
+ * start moves back by one pixel. CSV rows copy the XML values and get the same treatment.
+ */
+function toBox(xmin: unknown, ymin: unknown, xmax: unknown, ymax: unknown): Box | undefined {
+  const [x0, y0, x1, y1] = [xmin, ymin, xmax, ymax].map(Number);
+  if (![x0, y0, x1, y1].every(Number.isFinite) || x1 < x0 || y1 < y0) return undefined;
+  return [Math.max(0, x0 - 1), Math.max(0, y0 - 1), x1, y1];
+}
+
+function add(into: Annotation, box: Box | undefined, cls: unknown): void {
+  if (!box) {
+    into.degenerate++;
+    return;
+  }
+  into.boxes.push(box);
+  const c = String(cls ?? '').trim();
+  if (c && !into.classes.includes(c)) into.classes.push(c);
+}
+
+interface VocObject {
+  name?: unknown;
+  bndbox?: { xmin?: unknown; ymin?: unknown; xmax?: unknown; ymax?: unknown };
+}
+
+const xml = new XMLParser({ isArray: (tag) => tag === 'object' });
+
+function parseVoc(text: string): Annotation {
+  const doc = xml.parse(text) as { annotation?: { object?: VocObject[] } };
+  if (!doc.annotation) throw new Error('no <annotation> element');
+  const out: Annotation = { boxes: [], classes: [], degenerate: 0 };
+  for (const o of doc.annotation.object ?? [])
+    add(out, o.bndbox && toBox(o.bndbox.xmin, o.bndbox.ymin, o.bndbox.xmax, o.bndbox.ymax), o.name);
+  return out;
+}
+
+/** `filename,width,height,class,xmin,ymin,xmax,ymax`, one row per box (header names matched case-insensitively). */
+function parseCsvBoxes(text: string): Map<string, Annotation> {
+  const rows = parseCsv(text, {
+    columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+    skip_empty_lines: true,
+    trim: true,
+  }) as Record<string, string>[];
+  if (rows.length && !['filename', 'xmin', 'ymin', 'xmax', 'ymax'].every((c) => c in rows[0]))
+    throw new Error('expected columns filename, class, xmin, ymin, xmax, ymax');
+  const out = new Map<string, Annotation>();
+  for (const r of rows) {
+    const key = baseKey(r.filename);
+    const a = out.get(key) ?? { boxes: [], classes: [], degenerate: 0 };
+    add(a, toBox(r.xmin, r.ymin, r.xmax, r.ymax), r.class);
+    out.set(key, a);
+  }
+  return out;
+}
 
 const plantdoc: SourceAdapter = {
   id: 'PlantDoc',
@@ -22,7 +118,7 @@ const plantdoc: SourceAdapter = {
       id: 'Leaf_PH_12',
       structure: 'leaf',
       labels: [],
-      rule: 'union of the filled bounding boxes of every leaf annotation of the image, any class (no pixel masks exist: coarse masks)',
+      rule: 'union of the filled bounding boxes of every annotation of the image, any class (Pascal VOC XML beside the image, else the CSV rows; no pixel masks exist: coarse masks)',
       annotation: 'box',
     },
   ],
@@ -48,7 +144,98 @@ const plantdoc: SourceAdapter = {
     TRAIN/   <name>.jpg + <name>.xml    (Pascal VOC boxes)
     TEST/    <name>.jpg + <name>.xml
     train_labels.csv, test_labels.csv   (filename,width,height,class,xmin,ymin,xmax,ymax; one row per box)
-The classification repository's train/<class>/ and test/<class>/ folders have no boxes and are ignored.`,
+The classification repository's train/<class>/ and test/<class>/ folders have no boxes and are ignored.
+TEST is the test split; val is carved from TRAIN by seed.`,
+
+  async scan({ sourceDir, rawRoot }) {
+    const photos: { file: string; part: Part }[] = [];
+    const vocs = new Map<string, string>();
+    const csvs: { file: string; part: Part }[] = [];
+    for (const f of await walkFiles(sourceDir)) {
+      const base = path.basename(f);
+      const parent = path.basename(path.dirname(f)).toLowerCase();
+      if (/\.csv$/i.test(base)) {
+        const part = /train/i.test(base) ? 'train' : /test/i.test(base) ? 'test' : undefined;
+        if (part) csvs.push({ file: f, part });
+        continue;
+      }
+      // Only photos directly in TRAIN/ or TEST/ carry boxes; class subfolders are the classification copy.
+      if (parent !== 'train' && parent !== 'test') continue;
+      if (/\.xml$/i.test(base)) vocs.set(`${parent}/${baseKey(base)}`, f);
+      else if (isPhoto(base)) photos.push({ file: f, part: parent });
+    }
+    const problems: Problem[] = [];
+    const fromCsv = new Map<string, Annotation>();
+    for (const { file, part } of csvs) {
+      try {
+        for (const [key, a] of parseCsvBoxes(await readFile(file, 'utf8'))) {
+          const prev = fromCsv.get(`${part}/${key}`);
+          fromCsv.set(
+            `${part}/${key}`,
+            prev
+              ? {
+                  boxes: [...prev.boxes, ...a.boxes],
+                  classes: [...new Set([...prev.classes, ...a.classes])],
+                  degenerate: prev.degenerate + a.degenerate,
+                }
+              : a,
+          );
+        }
+      } catch (e) {
+        problems.push({ file: path.relative(rawRoot, file), reason: `unreadable box list: ${(e as Error).message}` });
+      }
+    }
+
+    const jobs: Job2D[] = [];
+    const counts = { train: 0, test: 0, voc: 0, csv: 0, degenerate: 0 };
+    for (const { file, part } of photos.sort((a, b) => (a.file < b.file ? -1 : 1))) {
+      const rel = path.relative(rawRoot, file);
+      const key = `${part}/${baseKey(path.basename(file))}`;
+      let annotation: Annotation | undefined;
+      let from: 'voc' | 'csv' = 'voc';
+      const voc = vocs.get(key);
+      if (voc) {
+        try {
+          annotation = parseVoc(await readFile(voc, 'utf8'));
+        } catch (e) {
+          problems.push({ file: path.relative(rawRoot, voc), reason: `unreadable VOC annotation: ${(e as Error).message}` });
+        }
+      }
+      if (!annotation && fromCsv.has(key)) {
+        annotation = fromCsv.get(key);
+        from = 'csv';
+      }
+      if (!annotation) {
+        if (!voc) problems.push({ file: rel, reason: 'no boxes: neither a VOC .xml of the same name nor a row in the CSV lists' });
+        continue;
+      }
+      counts[part]++;
+      counts[from]++;
+      counts.degenerate += annotation.degenerate;
+      const name = sanitize('plantdoc', baseKey(path.basename(file))) || 'plantdoc';
+      jobs.push({
+        kind: '2d',
+        source: 'PlantDoc',
+        name,
+        // No ids: each photo is its own group; identical photos are merged by hash.
+        group: name,
+        // TEST is official; val is carved by seed from the TRAIN pool.
+        split: part === 'test' ? 'test' : 'trainval',
+        image: rel,
+        targets: [{ task: 'Leaf_PH_12', mask: { kind: 'boxes', boxes: annotation.boxes } }],
+        meta: {
+          boxes: annotation.boxes.length,
+          classes: annotation.classes.join('|'),
+          boxesFrom: from === 'voc' ? path.relative(rawRoot, voc!) : 'csv',
+        },
+      });
+    }
+    const notes = [
+      `${jobs.length} photos with boxes: TRAIN ${counts.train} (train + val by seed), TEST ${counts.test}; boxes from VOC XML ${counts.voc}, from CSV ${counts.csv}`,
+    ];
+    if (counts.degenerate) notes.push(`${counts.degenerate} boxes with missing or inverted corners ignored`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default plantdoc;

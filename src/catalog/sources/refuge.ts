@@ -1,5 +1,42 @@
 // REFUGE (2018): fundus JPEGs with one grey BMP per image holding disc (128) and cup (0); official 400/400/400.
-import type { SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
+import { ext, folders, stem, walkFiles } from '../files.js';
+
+/*
+ * Mask classes are 0 (cup), 128 (rim) and 255 (background); anti-aliased or lossy edges hold values
+ * in between (127, 129, 254...). Each pixel goes to the nearest class: the midpoints 191.5 and 64
+ * split background from disc and cup from rim, so disc = luma < 192 and cup = luma < 64.
+ */
+const DISC_BELOW = 192;
+const CUP_BELOW = 64;
+
+/** The stray AMD folder some packages carry, and annotation renderings (JPEGs named like the photos). */
+const IGNORED_FOLDER = /^amd$|illustration/;
+/** Folders whose files are masks, never fundus photos. */
+const MASK_FOLDER = /^(disc_cup_masks|masks?|gt)$|annotation|-gt$/;
+
+/** Official split from a folder name: the challenge archives and the Kaggle mirror's train/val/test. */
+function splitOfFolder(name: string): Split | undefined {
+  if (name.includes('train')) return 'train';
+  if (name.includes('valid') || name === 'val') return 'val';
+  if (name.includes('test')) return 'test';
+  return undefined;
+}
+
+/** The id's first letter names the split where folders do not: g/n train, V val, T test. */
+function splitOfId(id: string): Split | undefined {
+  return /^[gn]\d+$/i.test(id) ? 'train' : /^v\d+$/i.test(id) ? 'val' : /^t\d+$/i.test(id) ? 'test' : undefined;
+}
+
+/** Glaucoma label from the class folders (Glaucoma / Non-Glaucoma, test GT G / N) or the train id prefix. */
+function glaucomaOf(dirs: string[], id: string): boolean | undefined {
+  for (const d of [...dirs].reverse()) {
+    if (d === 'glaucoma' || d === 'g') return true;
+    if (d === 'non-glaucoma' || d === 'n') return false;
+  }
+  return /^g\d+$/i.test(id) ? true : /^n\d+$/i.test(id) ? false : undefined;
+}
 
 const refuge: SourceAdapter = {
   id: 'REFUGE',
@@ -21,13 +58,13 @@ const refuge: SourceAdapter = {
       id: 'OpticDisc_OC_1',
       structure: 'optic disc (including the cup)',
       labels: [0, 128],
-      rule: 'grey value below 192 (rim 128 and cup 0; thresholds survive anti-aliasing)',
+      rule: 'mask luma below 192, the midpoint between rim (128) and background (255): rim and cup, anti-aliased edges go to the nearest class',
     },
     {
       id: 'OpticCup_OC_2',
       structure: 'optic cup',
       labels: [0],
-      rule: 'grey value below 64 (cup 0)',
+      rule: 'mask luma below 64, the midpoint between cup (0) and rim (128)',
     },
   ],
   citation: {
@@ -64,6 +101,73 @@ const refuge: SourceAdapter = {
 or the Kaggle mirror:
   REFUGE2/{train,val,test}/images/*.jpg   REFUGE2/{train,val,test}/mask/*.bmp (val masks are .png)
 Masks: one grey image per fundus photo, 0 = cup, 128 = disc rim, 255 = background.`,
+
+  async scan({ sourceDir, rawRoot }) {
+    const images = new Map<string, string>();
+    const masks = new Map<string, string>();
+    const problems: Problem[] = [];
+    const duplicates: string[] = [];
+    for (const f of await walkFiles(sourceDir)) {
+      const dirs = folders(sourceDir, f);
+      if (dirs.some((d) => IGNORED_FOLDER.test(d))) continue;
+      const e = ext(f);
+      const isMask = dirs.some((d) => MASK_FOLDER.test(d)) ? ['bmp', 'png'].includes(e) : e === 'bmp';
+      const isImage = !isMask && ['jpg', 'jpeg', 'png'].includes(e) && !dirs.some((d) => MASK_FOLDER.test(d));
+      if (!isMask && !isImage) continue;
+      const id = stem(f);
+      const split = [...dirs].reverse().map(splitOfFolder).find(Boolean) ?? splitOfId(id);
+      if (!split) {
+        problems.push({ file: path.relative(rawRoot, f), reason: 'not in a training, validation or test folder: official split unknown' });
+        continue;
+      }
+      const key = `${split}/${id.toLowerCase()}`;
+      const into = isMask ? masks : images;
+      if (into.has(key)) duplicates.push(path.relative(rawRoot, f));
+      else into.set(key, f);
+    }
+
+    const jobs: Job2D[] = [];
+    const counts: Record<Split, number> = { train: 0, val: 0, test: 0 };
+    for (const [key, image] of [...images].sort()) {
+      const rel = path.relative(rawRoot, image);
+      const mask = masks.get(key);
+      if (!mask) {
+        problems.push({
+          file: rel,
+          reason: 'no disc/cup mask with the same id (expected <id>.bmp or .png in a Disc_Cup_Masks or mask folder)',
+        });
+        continue;
+      }
+      const split = key.slice(0, key.indexOf('/')) as Split;
+      const id = stem(image);
+      const maskRel = path.relative(rawRoot, mask);
+      const glaucoma = glaucomaOf([...folders(sourceDir, mask), ...folders(sourceDir, image)], id);
+      counts[split]++;
+      const name = `refuge_${id.toLowerCase()}`;
+      jobs.push({
+        kind: '2d',
+        source: 'REFUGE',
+        name,
+        // One eye per image, no patient linkage published.
+        group: name,
+        split,
+        image: rel,
+        targets: [
+          { task: 'OpticDisc_OC_1', mask: { kind: 'luma-below', file: maskRel, below: DISC_BELOW } },
+          { task: 'OpticCup_OC_2', mask: { kind: 'luma-below', file: maskRel, below: CUP_BELOW } },
+        ],
+        meta: { refugeId: id, ...(glaucoma === undefined ? {} : { glaucoma }) },
+      });
+    }
+    for (const [key, mask] of masks)
+      if (!images.has(key)) problems.push({ file: path.relative(rawRoot, mask), reason: 'mask without its fundus image' });
+    const notes = [`official split: train ${counts.train}, val ${counts.val}, test ${counts.test}`];
+    if (duplicates.length)
+      notes.push(
+        `${duplicates.length} files repeat an id already found (a second copy of an archive?) and are ignored, e.g. ${duplicates[0]}`,
+      );
+    return { jobs, problems, notes };
+  },
 };
 
 export default refuge;
