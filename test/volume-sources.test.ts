@@ -138,7 +138,7 @@ test('detached MetaImage data (.mhd + .raw, .mha + .raw) read as ITK stores them
   assert.equal(mha.data.length, (await readFile(path.join(samples, 'volumes', 'BrainProtonDensity3Slices.raw'))).length);
   // ITK's identity direction is LPS: in RAS+ the first two axes point to -x and -y.
   assert.deepEqual(
-    mha.affine.map((r) => r.slice(0, 3).map((v) => v + 0)),
+    mha.affine.slice(0, 3).map((r) => r.slice(0, 3).map((v) => v + 0)),
     [
       [-1, 0, 0],
       [0, -1, 0],
