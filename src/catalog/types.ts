@@ -112,7 +112,42 @@ export interface Job2D {
   meta: Record<string, string | number | boolean>;
 }
 
-export type Job = Job2D;
+/** How a volume's voxel values become 8-bit grey: a CT window (clipped) or per-volume percentiles of non-zero voxels. */
+export type VolumeIntensity = { kind: 'window'; level: number; width: number } | { kind: 'percentile'; low: number; high: number };
+
+/** One task of a volume: the label values that make up its structure and the image intensity it uses. */
+export interface VolumeTarget {
+  task: string;
+  labels: number[];
+  intensity: VolumeIntensity;
+}
+
+/**
+ * How slices are cut and laid out. \`axial\`: reorient to the closest canonical (RAS) axes and cut
+ * along superior-inferior. \`stack\`: cut along the acquisition stack (raw axis 2; ACDC's oblique
+ * short-axis planes) with the in-plane axes turned as close to radiological as the plane allows.
+ * \`frame\`: a 2D frame without patient axes (echo), shown as stored (ITK row order).
+ */
+export type SliceMode = 'axial' | 'stack' | 'frame';
+
+/** One volume (NIfTI or MetaImage) and its label volume: one output sample per kept slice and target. */
+export interface JobVolume {
+  kind: 'volume';
+  source: string;
+  /** Case prefix; slices are named \`<name>_slice_<zzzz>\` (frames: \`<name>\`). */
+  name: string;
+  group: string;
+  split?: SplitHint;
+  /** Raw image volume path relative to the raw root. */
+  image: string;
+  /** Raw label volume path relative to the raw root (same voxel grid). */
+  label: string;
+  slicing: SliceMode;
+  targets: VolumeTarget[];
+  meta: Record<string, string | number | boolean>;
+}
+
+export type Job = Job2D | JobVolume;
 
 export interface Problem {
   /** Raw path relative to the raw root (or the output path) the problem is about. */

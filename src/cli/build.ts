@@ -57,6 +57,7 @@ export function registerBuild(program: Command): void {
     .option('--ratios <train,val,test>', 'split ratios where no official split exists', '70,10,20')
     .option('--keep-empty <share>', 'share of empty-mask samples to keep (0 to 1)', shareOption('--keep-empty'), 0)
     .option('--grey', 'write images as 8-bit grey instead of RGB', false)
+    .option('--keep-3d', 'also write each volume, reoriented to RAS+, and its task labels as NIfTI (<Task>/volumes/)', false)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
     .option('--source-option <key=value>', 'source-specific option, repeatable', keyValueOption)
     .option('--force', 'rebuild an existing tree that was built with other options', false)
@@ -74,6 +75,7 @@ export function registerBuild(program: Command): void {
         ratios: o.ratios,
         keepEmpty: o.keepEmpty,
         grey: o.grey,
+        keep3d: o.keep3d,
         workers: o.workers,
         force: o.force,
         sourceOptions: o.sourceOption,

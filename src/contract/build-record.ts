@@ -34,6 +34,8 @@ export interface BuildRecord {
     ratios: string;
     keepEmpty: number;
     grey: boolean;
+    /** Present (true) when volumes were also written as NIfTI (`--keep-3d`). */
+    keep3d?: boolean;
     sources: string[];
     sourceOptions: Record<string, string>;
   };

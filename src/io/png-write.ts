@@ -6,6 +6,8 @@
 import sharp, { type PngOptions } from 'sharp';
 
 export const IMAGE_PNG = { compressionLevel: 3, adaptiveFiltering: true } as const;
+/** 8-bit grey volume slices: zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
+export const GREY_SLICE_PNG = { compressionLevel: 7, adaptiveFiltering: true } as const;
 export const MASK_PNG = { compressionLevel: 6, adaptiveFiltering: false } as const;
 
 /** Encodes raw 8-bit samples (1 = grey, 3 = RGB) as PNG. */

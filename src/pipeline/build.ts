@@ -32,6 +32,7 @@ export interface BuildOptions {
   keepEmpty?: number;
   ratios?: string;
   grey?: boolean;
+  keep3d?: boolean;
   force?: boolean;
   sourceOptions?: Record<string, string>;
   onProgress?: (event: ProgressEvent) => void;
@@ -94,6 +95,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     keepEmpty,
     seed: options.seed ?? 0,
     grey: options.grey ?? false,
+    ...(options.keep3d ? { keep3d: true } : {}),
   };
   const recordOptions: BuildRecord['options'] = {
     size,
@@ -103,6 +105,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ratios: `${ratios.train},${ratios.val},${ratios.test}`,
     keepEmpty,
     grey: convertOpts.grey,
+    ...(options.keep3d ? { keep3d: true } : {}),
     sources: present.map((s) => s.id),
     sourceOptions: options.sourceOptions ?? {},
   };
@@ -143,13 +146,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       pending.push(job);
       continue;
     }
-    collect(job, finished.rows, finished.skippedEmpty);
+    collect(job, finished.rows, finished.skippedEmpty, finished.skippedByTask);
     resumed++;
     done++;
   }
-  function collect(job: Job, jobRows: ConvertedRow[], skipped: number): void {
+  function collect(job: Job, jobRows: ConvertedRow[], skipped: number, skippedByTask?: Record<string, number>): void {
     rows.push(...jobRows);
-    if (skipped)
+    if (skippedByTask) for (const [task, n] of Object.entries(skippedByTask)) skippedEmpty[task] = (skippedEmpty[task] ?? 0) + n;
+    else if (skipped)
       for (const t of job.targets) if (!jobRows.some((r) => r.task === t.task)) skippedEmpty[t.task] = (skippedEmpty[t.task] ?? 0) + 1;
   }
   options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
@@ -164,7 +168,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           done++;
           if (reply.ok) {
             await writeJobRecord(outDir, job, { fingerprint: jobFingerprint(job, pixelOptions), outcome: reply.outcome });
-            collect(job, reply.outcome.rows, reply.outcome.skippedEmpty);
+            collect(job, reply.outcome.rows, reply.outcome.skippedEmpty, reply.outcome.skippedByTask);
           } else {
             problems.push({ source: job.source, file: reply.file, reason: reply.reason });
             options.onProgress?.({ kind: 'problem', source: job.source, file: reply.file, reason: reply.reason });

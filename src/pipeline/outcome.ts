@@ -17,12 +17,16 @@ export interface ConvertOptions {
   seed: number;
   /** Write single-channel images as 8-bit grey instead of RGB. */
   grey: boolean;
+  /** Volumetric sources also write each case's reoriented volume and task labels as NIfTI. */
+  keep3d?: boolean;
 }
 
 export interface JobOutcome {
   rows: ConvertedRow[];
   /** Samples dropped because their mask was empty (policy, not an error). */
   skippedEmpty: number;
+  /** The same per task, where one job yields many samples per task (volumes). */
+  skippedByTask?: Record<string, number>;
 }
 
 /** Deterministic choice of the empty-mask samples to keep: a seeded hash of task and name. */

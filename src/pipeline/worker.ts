@@ -7,6 +7,7 @@ import type { Job, TaskSpec } from '../catalog/types.js';
 import { catalog } from '../catalog/registry.js';
 import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
+import { convertVolume } from './convert-volume.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
 
 sharp.concurrency(1);
@@ -28,7 +29,7 @@ function tasks(): Promise<Map<string, TaskSpec>> {
 
 export async function convertJob({ job, opts }: WorkerRequest): Promise<WorkerReply> {
   try {
-    const outcome = await convert2d(job, opts, await tasks());
+    const outcome = job.kind === 'volume' ? await convertVolume(job, opts, await tasks()) : await convert2d(job, opts, await tasks());
     return { ok: true, outcome };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };

@@ -1,5 +1,19 @@
 // ACDC: cine-MRI short-axis NIfTI volumes (ED and ES frames) labelled RV 1, myocardium 2, LV 3.
-import type { SourceAdapter } from '../types.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobVolume, SourceAdapter } from '../types.js';
+import { folders, sanitize, walkFiles } from '../files.js';
+import { volumeTargets } from '../volume-targets.js';
+
+const FRAME = /^(patient\d{3})_frame(\d{2})\.nii(\.gz)?$/i;
+
+/** ED and ES frame numbers from a patient's Info.cfg (`ED: 1`, `ES: 12`). */
+async function phases(dir: string): Promise<Map<number, string>> {
+  const text = await readFile(path.join(dir, 'Info.cfg'), 'utf8').catch(() => '');
+  const out = new Map<number, string>();
+  for (const m of text.matchAll(/^\s*(ED|ES)\s*:\s*(\d+)/gim)) out.set(Number(m[2]), m[1].toUpperCase());
+  return out;
+}
 
 const acdc: SourceAdapter = {
   id: 'ACDC',
@@ -52,6 +66,46 @@ const acdc: SourceAdapter = {
       patient101/ ... patient150/           (same files; the current release includes _gt)
 or the 2017 challenge download: training/patientNNN/ and testing/testing/patientNNN/
 Labels: 0 background, 1 right ventricle cavity, 2 myocardium, 3 left ventricle cavity.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const names = new Set(files);
+    const targets = volumeTargets(acdc.tasks, options);
+    const jobs: JobVolume[] = [];
+    const unlabelled: string[] = [];
+    const patients = new Set<string>();
+    const phaseCache = new Map<string, Map<number, string>>();
+    for (const file of files) {
+      const m = FRAME.exec(path.basename(file));
+      if (!m) continue;
+      const label = file.replace(/\.nii(\.gz)?$/i, (ext) => `_gt${ext}`);
+      if (!names.has(label)) {
+        unlabelled.push(path.relative(rawRoot, file));
+        continue;
+      }
+      const patient = m[1].toLowerCase();
+      const dir = path.dirname(file);
+      if (!phaseCache.has(dir)) phaseCache.set(dir, await phases(dir));
+      const phase = phaseCache.get(dir)!.get(Number(m[2]));
+      patients.add(patient);
+      jobs.push({
+        kind: 'volume',
+        source: 'ACDC',
+        name: sanitize('acdc', patient, `frame${m[2]}`),
+        group: patient,
+        // The official split: training patients 1-100, testing 101-150 (both labelled now).
+        split: folders(sourceDir, file).includes('testing') ? 'test' : 'trainval',
+        image: path.relative(rawRoot, file),
+        label: path.relative(rawRoot, label),
+        slicing: 'stack',
+        targets,
+        meta: { frame: Number(m[2]), ...(phase ? { phase } : {}) },
+      });
+    }
+    const notes = [`${jobs.length} annotated frames of ${patients.size} patients`];
+    if (unlabelled.length) notes.push(`${unlabelled.length} frames without a _gt label skipped (2017 test download)`);
+    return { jobs, problems: [], notes };
+  },
 };
 
 export default acdc;

@@ -1,5 +1,11 @@
 // AMOS 2022: abdominal CT (ids < 500) and MRI (ids >= 500) NIfTI volumes with 15 organ labels (MRI has none of 14/15).
-import type { CtWindow, SourceAdapter, TaskSpec } from '../types.js';
+import path from 'node:path';
+import type { CtWindow, JobVolume, Problem, SourceAdapter, Split, TaskSpec } from '../types.js';
+import { walkFiles } from '../files.js';
+import { volumeTargets } from '../volume-targets.js';
+
+/** Official AMOS parts: Tr and Va are labelled; Ts only in copies that ship labelsTs. */
+const PARTS: Record<string, Split> = { tr: 'train', va: 'val', ts: 'test' };
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
@@ -83,6 +89,59 @@ const amos: SourceAdapter = {
   __MACOSX/                                 (ignored)
 Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta ("arota"),
 9 postcava, 10 pancreas, 11 right adrenal gland, 12 left adrenal gland, 13 duodenum, 14 bladder, 15 prostate/uterus.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const names = new Set(files);
+    const ctTargets = volumeTargets(
+      amos.tasks.filter((t) => !t.modality),
+      options,
+    );
+    const mrTargets = volumeTargets(
+      amos.tasks.filter((t) => t.modality === 'MR'),
+      options,
+    );
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    const counts: Record<string, number> = {};
+    let unlabelled = 0;
+    for (const file of files) {
+      const m = /^amos_(\d{4})\.nii(\.gz)?$/i.exec(path.basename(file));
+      const part = /^images(Tr|Va|Ts)$/i.exec(path.basename(path.dirname(file)));
+      if (!m || !part) continue;
+      const label = path.join(path.dirname(path.dirname(file)), `labels${part[1]}`, path.basename(file));
+      if (!names.has(label)) {
+        if (part[1].toLowerCase() === 'ts') unlabelled++;
+        else problems.push({ file: path.relative(rawRoot, file), reason: `no label ${path.relative(rawRoot, label)}` });
+        continue;
+      }
+      const id = Number(m[1]);
+      const modality = id < 500 ? 'CT' : 'MRI';
+      const split = PARTS[part[1].toLowerCase()];
+      counts[`${modality} ${split}`] = (counts[`${modality} ${split}`] ?? 0) + 1;
+      jobs.push({
+        kind: 'volume',
+        source: 'AMOS',
+        name: `amos_${m[1]}`,
+        group: `amos_${m[1]}`,
+        split,
+        image: path.relative(rawRoot, file),
+        label: path.relative(rawRoot, label),
+        slicing: 'axial',
+        // Ids below 500 are CT, the rest MRI (the AMOS readme): separate tasks.
+        targets: id < 500 ? ctTargets : mrTargets,
+        meta: { modality },
+      });
+    }
+    const notes = [
+      `${jobs.length} labelled volumes (${Object.entries(counts)
+        .sort()
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    ];
+    if (unlabelled) notes.push(`${unlabelled} imagesTs volumes without labels ignored`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default amos;

@@ -1,5 +1,8 @@
 // BTCV (Synapse abdomen): 30 labelled abdominal CT volumes with 13 organ labels, one task per organ.
-import type { CtWindow, SourceAdapter, TaskSpec } from '../types.js';
+import path from 'node:path';
+import type { CtWindow, JobVolume, Problem, SourceAdapter, TaskSpec } from '../types.js';
+import { walkFiles } from '../files.js';
+import { byCaseId, idRanges, volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
@@ -64,6 +67,41 @@ const btcv: SourceAdapter = {
       img/     img0061.nii.gz ... img0080.nii.gz                                      (no labels; ignored)
 Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta,
 9 inferior vena cava, 10 portal and splenic vein, 11 pancreas, 12 right adrenal gland, 13 left adrenal gland.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const images = byCaseId(files, /^img(\d{4})\.nii(\.gz)?$/i);
+    const labels = byCaseId(files, /^label(\d{4})\.nii(\.gz)?$/i);
+    const targets = volumeTargets(btcv.tasks, options);
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    const labelled: number[] = [];
+    const unlabelled: number[] = [];
+    for (const [id, image] of [...images].sort()) {
+      const label = labels.get(id);
+      if (!label) {
+        unlabelled.push(Number(id));
+        continue;
+      }
+      labelled.push(Number(id));
+      jobs.push({
+        kind: 'volume',
+        source: 'BTCV',
+        name: `btcv_img${id}`,
+        group: `img${id}`,
+        image: path.relative(rawRoot, image),
+        label: path.relative(rawRoot, label),
+        slicing: 'axial',
+        targets,
+        meta: {},
+      });
+    }
+    for (const [id, label] of labels)
+      if (!images.has(id)) problems.push({ file: path.relative(rawRoot, label), reason: `no image img${id}.nii.gz` });
+    const notes = [`${jobs.length} labelled CT volumes (ids ${idRanges(labelled)}; ids 11-20 do not exist in BTCV)`];
+    if (unlabelled.length) notes.push(`${unlabelled.length} test volumes without labels ignored (${idRanges(unlabelled)})`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default btcv;

@@ -1,5 +1,24 @@
 // CAMUS: 2D apical echocardiograms (2CH/4CH, ED/ES) labelled LV 1, myocardium 2, left atrium 3; official split files.
-import type { SourceAdapter } from '../types.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobVolume, Problem, SourceAdapter, Split, SplitHint } from '../types.js';
+import { folders, sanitize, walkFiles } from '../files.js';
+import { volumeTargets } from '../volume-targets.js';
+
+const FRAME = /^(patient\d{4})_(2CH|4CH)_(ED|ES)\.(nii\.gz|nii|mhd|mha)$/i;
+const SPLIT_FILES: Record<string, Split> = { training: 'train', validation: 'val', testing: 'test' };
+
+/** Patient ids of the official split files (database_split/subgroup_{training,validation,testing}.txt). */
+async function officialSplit(files: string[]): Promise<Map<string, Split>> {
+  const out = new Map<string, Split>();
+  for (const file of files) {
+    const m = /^subgroup_(training|validation|testing)\.txt$/i.exec(path.basename(file));
+    if (!m) continue;
+    for (const id of (await readFile(file, 'utf8')).match(/patient\d{4}/gi) ?? [])
+      out.set(id.toLowerCase(), SPLIT_FILES[m[1].toLowerCase()]);
+  }
+  return out;
+}
 
 const camus: SourceAdapter = {
   id: 'CAMUS',
@@ -60,6 +79,51 @@ const camus: SourceAdapter = {
       subgroup_training.txt, subgroup_validation.txt, subgroup_testing.txt
 or the 2019 release: training/patient0001..0450/ and testing/patient0451..0500/ with .mhd + .raw and _gt.mhd (names unverified)
 Labels: 0 background, 1 left ventricle cavity, 2 myocardium, 3 left atrium.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const names = new Set(files);
+    const split = await officialSplit(files);
+    const targets = volumeTargets(camus.tasks, options);
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    const patients = new Set<string>();
+    for (const file of files) {
+      const m = FRAME.exec(path.basename(file));
+      if (!m) continue;
+      const ext = m[4];
+      const label = file.slice(0, -ext.length - 1) + `_gt.${ext}`;
+      const rel = path.relative(rawRoot, file);
+      if (!names.has(label)) {
+        problems.push({ file: rel, reason: `no label file ${path.basename(label)} beside the frame` });
+        continue;
+      }
+      const patient = m[1].toLowerCase();
+      // Without split files (2019 release) the folders say training (train+val) or testing.
+      const hint: SplitHint | undefined =
+        split.get(patient) ?? (split.size === 0 ? (folders(sourceDir, file).includes('testing') ? 'test' : 'trainval') : undefined);
+      if (!hint) {
+        problems.push({ file: rel, reason: `${patient} is in none of the official split files` });
+        continue;
+      }
+      patients.add(patient);
+      jobs.push({
+        kind: 'volume',
+        source: 'CAMUS',
+        name: sanitize('camus', patient, m[2], m[3]),
+        group: patient,
+        split: hint,
+        image: rel,
+        label: path.relative(rawRoot, label),
+        slicing: 'frame',
+        targets,
+        meta: { view: m[2].toUpperCase(), phase: m[3].toUpperCase(), format: ext.toLowerCase() },
+      });
+    }
+    const notes = [`${jobs.length} ED/ES frames of ${patients.size} patients (half-sequences not used)`];
+    notes.push(split.size ? `official split files: ${split.size} patients` : 'no split files found: split by training/testing folders');
+    return { jobs, problems, notes };
+  },
 };
 
 export default camus;

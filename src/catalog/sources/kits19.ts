@@ -1,5 +1,8 @@
 // KiTS19: 210 labelled CT volumes from the kits19 repository (slices on axis 0), label 1 kidney, 2 tumour.
-import type { CtWindow, SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
+import { walkFiles } from '../files.js';
+import { volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
@@ -63,6 +66,51 @@ const kits19: SourceAdapter = {
     kits.json                               (clinical metadata; not needed)
   starter_code/, README.md ...              (rest of the repository; ignored)
 Labels: 0 background, 1 kidney, 2 tumour.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const byCase = new Map<string, { imaging?: string; segmentation?: string }>();
+    for (const file of files) {
+      const m = /^(imaging|segmentation)\.nii(\.gz)?$/i.exec(path.basename(file));
+      const dir = path.basename(path.dirname(file));
+      if (!m || !/^case_\d{5}$/i.test(dir)) continue;
+      const entry = byCase.get(dir.toLowerCase()) ?? {};
+      entry[m[1].toLowerCase() as 'imaging' | 'segmentation'] = file;
+      byCase.set(dir.toLowerCase(), entry);
+    }
+    const targets = volumeTargets(kits19.tasks, options);
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    let unlabelled = 0;
+    for (const [id, { imaging, segmentation }] of [...byCase].sort()) {
+      if (!segmentation) {
+        unlabelled++;
+        continue;
+      }
+      if (!imaging) {
+        problems.push({
+          file: path.relative(rawRoot, segmentation),
+          reason: 'imaging.nii.gz missing beside it (run python -m starter_code.get_imaging)',
+        });
+        continue;
+      }
+      jobs.push({
+        kind: 'volume',
+        source: 'KiTS19',
+        name: `kits19_${id}`,
+        group: id,
+        image: path.relative(rawRoot, imaging),
+        label: path.relative(rawRoot, segmentation),
+        // Slices sit on axis 0 in KiTS19; the affine says so and the axial reorientation follows it.
+        slicing: 'axial',
+        targets,
+        meta: {},
+      });
+    }
+    const notes = [`${jobs.length} labelled cases`];
+    if (unlabelled) notes.push(`${unlabelled} test cases without segmentation ignored`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default kits19;

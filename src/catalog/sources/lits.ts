@@ -1,5 +1,8 @@
 // LiTS: 131 labelled abdominal CT volumes (uncompressed NIfTI), label 1 liver, 2 tumour.
-import type { CtWindow, SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
+import { walkFiles } from '../files.js';
+import { byCaseId, volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
@@ -62,6 +65,40 @@ const lits: SourceAdapter = {
     segmentation-28.nii ... segmentation-130.nii
   test-volume-0.nii ... test-volume-69.nii  (optional, no labels; ignored)
 Labels: 0 background, 1 liver, 2 tumour.`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    const files = await walkFiles(sourceDir);
+    const volumes = byCaseId(files, /^volume-(\d+)\.nii(\.gz)?$/i);
+    const segmentations = byCaseId(files, /^segmentation-(\d+)\.nii(\.gz)?$/i);
+    const targets = volumeTargets(lits.tasks, options);
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    for (const [id, image] of [...volumes].sort(([a], [b]) => Number(a) - Number(b))) {
+      const label = segmentations.get(id);
+      if (!label) {
+        problems.push({ file: path.relative(rawRoot, image), reason: `no segmentation-${id}.nii beside the training volume` });
+        continue;
+      }
+      jobs.push({
+        kind: 'volume',
+        source: 'LiTS',
+        name: `lits_volume_${Number(id)}`,
+        // No patient mapping is published: each volume is its own group.
+        group: `volume-${Number(id)}`,
+        image: path.relative(rawRoot, image),
+        label: path.relative(rawRoot, label),
+        slicing: 'axial',
+        targets,
+        meta: {},
+      });
+    }
+    for (const [id, label] of segmentations)
+      if (!volumes.has(id)) problems.push({ file: path.relative(rawRoot, label), reason: `no volume-${id}.nii for this segmentation` });
+    const tests = files.filter((f) => /^test-volume-\d+\.nii/i.test(path.basename(f))).length;
+    const notes = [`${jobs.length} labelled CT volumes, reoriented to one orientation whatever their centre stored`];
+    if (tests) notes.push(`${tests} test volumes without public labels ignored`);
+    return { jobs, problems, notes };
+  },
 };
 
 export default lits;

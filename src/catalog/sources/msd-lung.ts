@@ -1,5 +1,8 @@
 // MSD Task06 Lung: 63 labelled chest CT volumes with the lung tumour as label 1.
-import type { SourceAdapter } from '../types.js';
+import path from 'node:path';
+import type { JobVolume, Problem, SourceAdapter } from '../types.js';
+import { walkFiles } from '../files.js';
+import { volumeTargets } from '../volume-targets.js';
 
 const msdLung: SourceAdapter = {
   id: 'MSD_Lung',
@@ -51,6 +54,36 @@ const msdLung: SourceAdapter = {
     labelsTr/   lung_001.nii.gz ...                    (same names; 0 background, 1 tumour)
     imagesTs/   lung_002.nii.gz ...                    (32 cases without labels; ignored)
     ._*                                                (AppleDouble debris; ignored)`,
+
+  async scan({ sourceDir, rawRoot, options }) {
+    // walkFiles skips the AppleDouble `._lung_*.nii.gz` debris of the tar.
+    const files = await walkFiles(sourceDir);
+    const names = new Set(files);
+    const targets = volumeTargets(msdLung.tasks, options);
+    const jobs: JobVolume[] = [];
+    const problems: Problem[] = [];
+    for (const file of files) {
+      const m = /^(lung_\d{3})\.nii(\.gz)?$/i.exec(path.basename(file));
+      if (!m || path.basename(path.dirname(file)) !== 'imagesTr') continue;
+      const label = path.join(path.dirname(path.dirname(file)), 'labelsTr', path.basename(file));
+      if (!names.has(label)) {
+        problems.push({ file: path.relative(rawRoot, file), reason: `no label ${path.relative(rawRoot, label)}` });
+        continue;
+      }
+      jobs.push({
+        kind: 'volume',
+        source: 'MSD_Lung',
+        name: `msd_lung_${m[1].toLowerCase()}`,
+        group: m[1].toLowerCase(),
+        image: path.relative(rawRoot, file),
+        label: path.relative(rawRoot, label),
+        slicing: 'axial',
+        targets,
+        meta: {},
+      });
+    }
+    return { jobs, problems, notes: [`${jobs.length} labelled CT volumes (imagesTs has no labels and is ignored)`] };
+  },
 };
 
 export default msdLung;

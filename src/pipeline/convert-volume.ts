@@ -1,0 +1,173 @@
+/**
+ * Converts one volumetric case (DESIGN.md §5): read the image and label volumes (one at a time per
+ * worker; voxels stay in the inflated file buffer), lay every slice out in the radiological
+ * convention through strides, keep the slices whose task mask is non-empty (or a seeded share of
+ * the others), map intensities to grey (CT window or volume percentiles), resize, encode, write.
+ * With --keep-3d, the case is also written reoriented to RAS+ as NIfTI, with one 0/1 label per task.
+ */
+import { link, mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobVolume, TaskSpec, VolumeIntensity } from '../catalog/types.js';
+import { InputError } from '../errors.js';
+import type { ConvertedRow } from '../contract/manifest.js';
+import { readVolume } from '../io/read-volume.js';
+import { allocLike, sampleTypeOf, type Volume } from '../io/volume.js';
+import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
+import { encodeNifti } from '../io/nifti-write.js';
+import { contentBox, padToSquare, resampleImage, resampleNearest } from '../io/resize.js';
+import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
+import { sha256, writeAtomic } from '../io/atomic.js';
+import { maskExtent } from './masks.js';
+import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt, type PlaneSampler } from './volume-intensity.js';
+import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
+
+const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as const;
+
+export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
+  const image = await readVolume(path.join(opts.rawRoot, job.image), job.image);
+  const label = await readVolume(path.join(opts.rawRoot, job.label), job.label);
+  if (label.dims.some((n, k) => n !== image.dims[k])) {
+    throw new InputError(job.label, `label grid ${label.dims.join('x')} differs from its image ${job.image} (${image.dims.join('x')})`);
+  }
+  // Labels are read on the image's voxel grid (as the challenges score them); a differing header is recorded.
+  const labelAffineDiffers = label.affine.some((row, r) => row.some((v, c) => Math.abs(v - image.affine[r][c]) > 1e-3 * (1 + Math.abs(v))));
+  const geo = sliceGeometry(image, job.slicing);
+  if (job.slicing === 'frame' && geo.count !== 1) throw new InputError(job.image, `expected one 2D frame, found ${geo.count} slices`);
+
+  const { width, height } = geo;
+  const box = contentBox(width, height, opts.size, opts.resize);
+  const channels = opts.grey ? 1 : 3;
+  const labelSamplers = new Map(job.targets.map((t) => [t.task, labelSampler(label, t.labels)]));
+  const greyMaps = new Map<string, { map: GreyMap; sample: PlaneSampler }>();
+  const greyMap = (intensity: VolumeIntensity) => {
+    const key = JSON.stringify(intensity);
+    let found = greyMaps.get(key);
+    if (!found) {
+      const map = resolveIntensity(image, intensity);
+      found = { map, sample: greySampler(image, map) };
+      greyMaps.set(key, found);
+    }
+    return found;
+  };
+
+  const rows: ConvertedRow[] = [];
+  const skippedByTask: Record<string, number> = {};
+  const plane = (): Uint8Array => new Uint8Array(width * height);
+  for (let k = 0; k < geo.count; k++) {
+    const at: PlaneAt = { base: geo.base + k * geo.sliceStep, rowStep: geo.rowStep, colStep: geo.colStep, width, height };
+    const name = job.slicing === 'frame' ? job.name : `${job.name}_slice_${String(k).padStart(4, '0')}`;
+    const kept: { task: string; intensity: VolumeIntensity; mask: Uint8Array }[] = [];
+    for (const target of job.targets) {
+      const mask = plane();
+      const foreground = labelSamplers.get(target.task)!(at, mask);
+      if (foreground === 0 && !keepsEmpty(opts, target.task, name)) {
+        skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
+        continue;
+      }
+      kept.push({ task: target.task, intensity: target.intensity, mask });
+    }
+    const encodedImages = new Map<GreyMap, { png: Buffer; hash: string }>();
+    for (const { task, intensity, mask } of kept) {
+      const { map, sample } = greyMap(intensity);
+      let encoded = encodedImages.get(map);
+      if (!encoded) {
+        const grey = plane();
+        sample(at, grey);
+        const resized = await resampleImage(
+          { pixels: grey, width, height, channels: 1 },
+          { width, height },
+          box.width,
+          box.height,
+          channels,
+        );
+        const png = await encodePng(
+          padToSquare(resized, box.width, box.height, channels, opts.size),
+          opts.size,
+          opts.size,
+          channels,
+          opts.grey ? GREY_SLICE_PNG : IMAGE_PNG,
+        );
+        encoded = { png, hash: sha256(png) };
+        encodedImages.set(map, encoded);
+      }
+      const outMask = padToSquare(resampleNearest(mask, width, height, box.width, box.height), box.width, box.height, 1, opts.size);
+      const extent = maskExtent(outMask, opts.size);
+      for (let i = 0; i < outMask.length; i++) outMask[i] = outMask[i] ? 255 : 0;
+      const maskPng = await encodePng(outMask, opts.size, opts.size, 1, MASK_PNG);
+      const paths = await writeSample(opts, task, name, encoded.png, maskPng);
+      rows.push({
+        task,
+        name,
+        image: paths.image,
+        mask: paths.mask,
+        source: job.source,
+        raw: [job.image, job.label],
+        group: job.group,
+        slice: job.slicing === 'frame' ? null : { index: k, axis: AXIS_NAME[job.slicing] },
+        original: { width, height },
+        spacing: geo.spacing,
+        intensity: map.record,
+        ...(intensity.kind === 'window' ? { window: { level: intensity.level, width: intensity.width } } : {}),
+        resize: { size: opts.size, mode: opts.resize, content: box },
+        foreground: extent.foreground,
+        bbox: extent.bbox,
+        annotation: tasks.get(task)?.annotation ?? 'pixel',
+        sha256: { image: encoded.hash, mask: sha256(maskPng) },
+        meta: {
+          ...job.meta,
+          ...(job.slicing === 'frame' ? {} : { rawAxis: geo.sliceAxis, slices: geo.count }),
+          ...(labelAffineDiffers ? { labelAffineDiffers: true } : {}),
+        },
+        ...(job.split ? { splitHint: job.split } : {}),
+      });
+    }
+  }
+  if (opts.keep3d && job.slicing !== 'frame' && rows.length > 0) await writeVolumes(job, opts, image, label, rows);
+  const skippedEmpty = Object.values(skippedByTask).reduce((a, b) => a + b, 0);
+  return { rows, skippedEmpty, skippedByTask };
+}
+
+/**
+ * --keep-3d: the image reoriented to RAS+ (samples and scaling unchanged) once per case, hard-linked
+ * into every task folder that kept slices of it, and each task's label as 0/1 uint8 on the same grid.
+ */
+async function writeVolumes(job: JobVolume, opts: ConvertOptions, image: Volume, label: Volume, rows: ConvertedRow[]): Promise<void> {
+  const taskIds = [...new Set(rows.map((r) => r.task))];
+  const data = allocLike(image.data, image.data.length);
+  const canonical = toClosestCanonical(image, data);
+  const imageBytes = encodeNifti({ ...canonical, data, type: sampleTypeOf(data), slope: image.slope, inter: image.inter, gzip: true });
+  const file = `${job.name}.nii.gz`;
+  let first: string | undefined;
+  for (const task of taskIds) {
+    const target = path.join(opts.outDir, task, 'volumes', 'images', file);
+    if (first) await linkAtomic(first, target, imageBytes);
+    else await writeAtomic(target, imageBytes);
+    first ??= target;
+    const labels = new Set(job.targets.find((t) => t.task === task)!.labels);
+    const binary = new Uint8Array(label.data.length);
+    const { slope, inter } = label;
+    const grid = toClosestCanonical(label, binary, (raw) => (labels.has(Math.round(raw * slope + inter)) ? 1 : 0));
+    await writeAtomic(
+      path.join(opts.outDir, task, 'volumes', 'labels', file),
+      encodeNifti({ dims: grid.dims, affine: canonical.affine, data: binary, type: 'uint8', gzip: true }),
+    );
+  }
+  for (const row of rows) {
+    row.meta.volume = `${row.task}/volumes/images/${file}`;
+    row.meta.volumeLabel = `${row.task}/volumes/labels/${file}`;
+  }
+}
+
+/** Hard-links an already written file (one copy on disk), falling back to writing the bytes. */
+async function linkAtomic(existing: string, target: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const tmp = path.join(path.dirname(target), `.partial-link-${path.basename(target)}`);
+  try {
+    await rm(tmp, { force: true });
+    await link(existing, tmp);
+    await rename(tmp, target);
+  } catch {
+    await rm(tmp, { force: true });
+    await writeAtomic(target, bytes);
+  }
+}
