@@ -1,11 +1,12 @@
 // Bad raw files are reported with their path and reason, every other sample is written, exit code 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, readFile, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, chown, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ellipse, writeImage } from '../src/fixtures/draw.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
-import { runCli } from './helpers.js';
+import { CLI, runCli } from './helpers.js';
 import { fixtureRaw, leftoverTemps, manifestRows } from './tree.js';
 
 const BUSI = 'BUSI/Dataset_BUSI_with_GT';
@@ -60,19 +61,51 @@ test('corrupt, truncated, missing and mismatched inputs: each reported with path
   assert.deepEqual(await leftoverTemps(out), []);
 });
 
+test('truncated TIF (CVC-ClinicDB) and BMP (CVC-ColonDB) images and masks are reported, the other frames written', async (t) => {
+  const { raw, dir } = await fixtureRaw(t, [['CVC-ClinicDB'], ['CVC-ColonDB', 'bmp300']]);
+  const broken = [
+    'CVC-ClinicDB/CVC-ClinicDB/TIF/Original/2.tif',
+    'CVC-ClinicDB/CVC-ClinicDB/TIF/Ground Truth/3.tif',
+    'CVC-ColonDB/CVC-ColonDB/2.bmp',
+    'CVC-ColonDB/CVC-ColonDB/p3.bmp',
+  ];
+  for (const f of broken) await truncate(path.join(raw, f));
+  const out = path.join(dir, 'out');
+  const r = await runCli(['build', '--raw', raw, '--out', out, '--size', '64']);
+  assert.equal(r.code, 2, r.stderr);
+  for (const f of broken) assert.match(r.stderr, new RegExp(`problem: ${f.replace(/\./g, '\\.')}: cannot decode`));
+  const rows = await manifestRows(out);
+  assert.equal(rows.filter((x) => x.source === 'CVC-ClinicDB').length, 10);
+  assert.equal(rows.filter((x) => x.source === 'CVC-ColonDB').length, 4);
+  assert.deepEqual(await leftoverTemps(out), []);
+});
+
+/** As root, chmod 000 does not stop reads: run the CLI as `nobody` (where runuser exists) so it does. */
+function unprivileged(): { prefix: string[]; uid: number } | undefined {
+  if (process.getuid?.() !== 0) return { prefix: [], uid: -1 };
+  const probe = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version']);
+  return probe.status === 0 ? { prefix: ['runuser', '-u', 'nobody', '--'], uid: 65534 } : undefined;
+}
+
 test('an unreadable file (chmod 000) is reported as permission denied', async (t) => {
-  if (process.getuid?.() === 0) {
-    t.skip('running as root, which reads chmod 000 files; the dangling-link case above covers unopenable files');
+  const user = unprivileged();
+  if (!user) {
+    t.skip('running as root without runuser: chmod 000 cannot make a file unreadable here');
     return;
   }
   const { raw, dir } = await fixtureRaw(t, [['CVC-ColonDB']]);
   const file = path.join(raw, 'CVC-ColonDB/CVC-ColonDB/images/3.png');
-  await chmod(file, 0);
-  t.after(() => chmod(file, 0o644));
   const out = path.join(dir, 'out');
-  const r = await runCli(['build', '--raw', raw, '--out', out, '--size', '64']);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /problem: CVC-ColonDB\/CVC-ColonDB\/images\/3\.png: .*permission denied/);
+  if (user.uid >= 0) {
+    await chmod(dir, 0o755);
+    await mkdir(out);
+    await chown(out, user.uid, user.uid);
+  }
+  await chmod(file, 0);
+  const [cmd, ...args] = [...user.prefix, process.execPath, CLI, 'build', '--raw', raw, '--out', out, '--size', '64'];
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /problem: CVC-ColonDB\/CVC-ColonDB\/images\/3\.png: permission denied/);
   assert.equal((await manifestRows(out)).length, 5);
   assert.deepEqual(await leftoverTemps(out), []);
 });

@@ -2,22 +2,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile, readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { build } from '../src/pipeline/build.js';
 import { CLI, runCli, treeHashes } from './helpers.js';
 import { buildTree, fixtureRaw } from './tree.js';
 
 const ALL: [string, string?][] = [['BUSI'], ['ISIC2018'], ['Kvasir-SEG'], ['CVC-ClinicDB'], ['CVC-ColonDB']];
 
-test('building twice, and with 1 or 2 workers, gives identical sha256 for every output file', async (t) => {
+test('building twice, with 1 or 2 workers, or from a moved raw folder gives identical sha256 for every output file', async (t) => {
   const { raw, dir } = await fixtureRaw(t, ALL);
   await buildTree({ raw, out: path.join(dir, 'a'), size: 96, workers: 2 });
   await buildTree({ raw, out: path.join(dir, 'b'), size: 96, workers: 2 });
-  await buildTree({ raw, out: path.join(dir, 'c'), size: 96, workers: 1 });
+  const moved = path.join(dir, 'elsewhere', 'raw');
+  await cp(raw, moved, { recursive: true });
+  await buildTree({ raw: moved, out: path.join(dir, 'c'), size: 96, workers: 1 });
   const a = await treeHashes(path.join(dir, 'a'));
   assert.ok(Object.keys(a).filter((f) => f.endsWith('.png')).length >= 2 * 43, 'every sample written');
   assert.deepEqual(await treeHashes(path.join(dir, 'b')), a);
   assert.deepEqual(await treeHashes(path.join(dir, 'c')), a);
+});
+
+test('a rerun replaces an output that was damaged or deleted since, and ends with the same tree', async (t) => {
+  const { raw, dir } = await fixtureRaw(t, [['BUSI']]);
+  const out = path.join(dir, 'out');
+  const { rows } = await buildTree({ raw, out, size: 64 });
+  const before = await treeHashes(out);
+  await writeFile(path.join(out, rows[0].image), 'damaged');
+  await rm(path.join(out, rows[1].mask));
+  const { resumed, converted } = await build({ raw, out, size: 64, workers: 2 });
+  // BUSI has one job more than rows: the normal image whose empty mask is skipped.
+  assert.deepEqual([resumed, converted], [rows.length + 1 - 2, 2], 'only the two damaged jobs are converted again');
+  assert.deepEqual(await treeHashes(out), before);
 });
 
 async function countPngs(dir: string): Promise<number> {
