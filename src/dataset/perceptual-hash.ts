@@ -5,8 +5,9 @@
  * edited copy keeps nearly all bits.
  *
  * Threshold: two images are near-identical when at most NEAR_DUPLICATE_BITS = 12 of the 256 bits
- * differ (under 5%). Re-encoded or brightness-shifted copies differ in 0-4 bits; distinct
- * images of one modality typically differ in 60-130.
+ * differ (under 5%). Measured on the real Kvasir-SEG samples (256²): a JPEG q75 copy differs in
+ * 0-3 bits, a +3 grey-level copy in 0-1, a down-and-up resized copy in 0; distinct real images
+ * differ in 78 or more, distinct fixture images in 17 or more.
  *
  * Search: split each hash into NEAR_DUPLICATE_BITS + 1 bands; two hashes within the threshold
  * agree exactly on at least one band (pigeonhole), so only images sharing a band value are
