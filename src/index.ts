@@ -7,3 +7,8 @@ export type { SourceAdapter, SourceInfo, TaskSpec, Split, License } from './cata
 export type { ManifestRow } from './contract/manifest.js';
 export type { BuildRecord, TaskRecord } from './contract/build-record.js';
 export type { LayoutName } from './contract/layout.js';
+export { validateTree, type ValidateReport, type Finding } from './dataset/validate.js';
+export { CHECKS, type CheckCode } from './dataset/check-codes.js';
+export { computeStats, type TreeStats, type TaskStats, type Histogram } from './dataset/stats.js';
+export { writeReport } from './dataset/report.js';
+export { selectByLicense, type LicenseUse } from './catalog/license-policy.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { build, type BuildOptions, type ProgressEvent } from '../pipeline/build.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import { LAYOUTS } from '../contract/layout.js';
+import { LICENSE_USES } from '../catalog/license-policy.js';
 import { textTable } from './format.js';
 import { choiceOption, intOption, keyValueOption, listOption, shareOption } from './options.js';
 
@@ -18,6 +19,10 @@ export function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
   return (e) => {
     if (e.kind === 'problem') {
       process.stderr.write(`problem: ${e.file}: ${e.reason}\n`);
+      return;
+    }
+    if (e.kind === 'excluded') {
+      process.stderr.write(`left out by --license: ${e.source}: ${e.reason}\n`);
       return;
     }
     if (quiet) return;
@@ -60,6 +65,12 @@ export function registerBuild(program: Command): void {
     .option('--keep-3d', 'also write each volume, reoriented to RAS+, and its task labels as NIfTI (<Task>/volumes/)', false)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
     .option('--source-option <key=value>', 'source-specific option, repeatable', keyValueOption)
+    .option(
+      '--license <use>',
+      'leave out sources whose terms do not allow this use: commercial, noncommercial or any (see "medbank licenses")',
+      choiceOption('--license', LICENSE_USES),
+      'any',
+    )
     .option('--force', 'rebuild an existing tree that was built with other options', false)
     .option('--quiet', 'print only problems and the summary', false)
     .option('--json', 'print the build record as JSON instead of the table', false)
@@ -79,6 +90,7 @@ export function registerBuild(program: Command): void {
         workers: o.workers,
         force: o.force,
         sourceOptions: o.sourceOption,
+        license: o.license,
         onProgress: progressPrinter(o.quiet || o.json),
       };
       const { record } = await build(options);

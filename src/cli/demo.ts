@@ -1,6 +1,7 @@
 /**
  * `medbank demo`: writes small raw trees in every converted source's native layout (the fixture
- * generators the tests use), builds them, checks the tree and prints what it holds.
+ * generators the tests use), builds them, validates the tree (`medbank validate`), checks the
+ * sample counts the generators promise, and prints what it holds.
  */
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -8,8 +9,9 @@ import type { Command } from 'commander';
 import { catalog } from '../catalog/registry.js';
 import { fixtures } from '../fixtures/registry.js';
 import { build } from '../pipeline/build.js';
-import { checkTree } from '../dataset/check.js';
+import { validateTree } from '../dataset/validate.js';
 import { progressPrinter, summaryTable } from './build.js';
+import { formatFinding, formatValidateReport } from './validate.js';
 import { intOption } from './options.js';
 
 export function registerDemo(program: Command): void {
@@ -40,17 +42,15 @@ export function registerDemo(program: Command): void {
         onProgress: progressPrinter(false),
       });
       const seconds = (Date.now() - started) / 1000;
-      const findings = await checkTree(treeDir, expected);
       process.stdout.write(
         `${summaryTable(record)}\n\nbuilt ${record.counts.samples} samples in ${seconds.toFixed(1)} s into ${treeDir}\n`,
       );
-      if (findings.length) {
-        for (const f of findings) process.stderr.write(`check failed: ${f}\n`);
-        process.exitCode = 2;
-      } else {
-        process.stdout.write(
-          `check passed: every task has its expected samples, every file matches its manifest hash, splits are disjoint and cover every sample\n`,
-        );
-      }
+      const miscounted = Object.entries(expected).filter(([task, n]) => record.tasks.find((t) => t.id === task)?.counts.total !== n);
+      for (const [task, n] of miscounted) process.stderr.write(`count check failed: ${task} should have ${n} samples\n`);
+      const report = await validateTree(treeDir, { deep: true, workers: o.workers });
+      process.stdout.write(`\nmedbank validate --deep ${treeDir}\n`);
+      for (const f of report.findings) process.stdout.write(`${formatFinding(f)}\n`);
+      process.stdout.write(`${formatValidateReport(report)}\n`);
+      if (miscounted.length || report.findings.length) process.exitCode = 2;
     });
 }

@@ -7,6 +7,10 @@ import { registerBuild } from './build.js';
 import { registerSources } from './sources.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerDemo } from './demo.js';
+import { registerValidate } from './validate.js';
+import { registerStats } from './stats.js';
+import { registerLicenses } from './licenses.js';
+import { registerCite } from './cite.js';
 
 const program = new Command()
   .name('medbank')
@@ -19,6 +23,10 @@ registerSources(program);
 registerBuild(program);
 registerPreprocess(program);
 registerDemo(program);
+registerValidate(program);
+registerStats(program);
+registerLicenses(program);
+registerCite(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job, Problem, SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
+import { selectByLicense, type LicenseUse } from '../catalog/license-policy.js';
 import { UsageError } from '../errors.js';
 import type { ConvertedRow } from '../contract/manifest.js';
 import type { BuildRecord } from '../contract/build-record.js';
@@ -35,12 +36,15 @@ export interface BuildOptions {
   keep3d?: boolean;
   force?: boolean;
   sourceOptions?: Record<string, string>;
+  /** Leave out sources whose terms do not allow this use (license-policy.ts); default any. */
+  license?: LicenseUse;
   onProgress?: (event: ProgressEvent) => void;
 }
 
 export type ProgressEvent =
   | { kind: 'scanned'; source: string; jobs: number; notes: string[]; problems: number }
   | { kind: 'absent'; source: string }
+  | { kind: 'excluded'; source: string; reason: string }
   | { kind: 'converted'; done: number; total: number; resumed: number }
   | { kind: 'problem'; source: string; file: string; reason: string };
 
@@ -48,6 +52,8 @@ export interface BuildResult {
   record: BuildRecord;
   resumed: number;
   converted: number;
+  /** Sources present in the raw folder but left out by `license`, with the reason. */
+  excluded: { source: string; reason: string }[];
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
@@ -73,7 +79,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (options.sources?.length && unconverted.length) {
     throw new UsageError(`no converter yet for: ${unconverted.map((s) => s.id).join(', ')}`);
   }
-  const present: SourceAdapter[] = [];
+  let present: SourceAdapter[] = [];
   for (const s of requested) {
     if (!s.scan) continue;
     if ((await stat(path.join(rawRoot, s.id)).catch(() => undefined))?.isDirectory()) present.push(s);
@@ -83,6 +89,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const missing = requested.filter((s) => !present.includes(s)).map((s) => `${s.id} (expected ${path.join(rawRoot, s.id)})`);
     throw new UsageError(`requested source folder(s) missing: ${missing.join(', ')}`);
   }
+  const licensed = selectByLicense(present, options.license ?? 'any');
+  const excluded = licensed.excluded.map((x) => ({ source: x.source.id, reason: x.reason }));
+  for (const x of excluded) options.onProgress?.({ kind: 'excluded', ...x });
+  if (present.length > 0 && licensed.allowed.length === 0)
+    throw new UsageError(
+      `--license ${options.license} leaves out every source present: ${excluded.map((x) => `${x.source} (${x.reason})`).join('; ')}`,
+    );
+  present = licensed.allowed;
   if (present.length === 0)
     throw new UsageError(`no source folders found in ${rawRoot}; run "medbank sources" for the expected folder names`);
 
@@ -182,5 +196,5 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 
   const record = await writeRecords({ outDir, sources: present, rows, problems, notes, skippedEmpty, options: recordOptions, ratios });
-  return { record, resumed, converted: pending.length };
+  return { record, resumed, converted: pending.length, excluded };
 }

@@ -50,11 +50,24 @@ ${record.tasks.some((t) => t.annotation === 'box') ? '- Tasks marked `box` have 
 ## Licenses and attribution
 
 ${table(
-  ['Source', 'License', 'SPDX', 'Commercial use', 'Access', 'Attribution'],
-  sources.map((s) => [s.name, s.license.text, s.license.spdx ?? '-', s.license.commercial, s.access, s.license.attribution]),
+  ['Task', 'Source', 'License', 'SPDX', 'Commercial use', 'Access', 'Attribution', 'Cite'],
+  record.tasks.map((t) => {
+    const s = sources.find((x) => x.id === t.source);
+    return [
+      t.id,
+      s?.name ?? t.source,
+      t.license.text,
+      t.license.spdx ?? '-',
+      t.license.commercial,
+      s?.access ?? '-',
+      t.license.attribution,
+      t.citationKey,
+    ];
+  }),
 )}
 
-Use each task only within its source's license. Tasks inherit the license of their source.
+Use each task only within its license: a task inherits the license of its source. \`medbank licenses\` explains the terms and
+\`medbank build --license commercial\` builds only from sources whose terms allow commercial use.
 
 ## Loading
 

@@ -1,0 +1,116 @@
+// License filtering (`build --license`, `licenses --allow`), the per-task card table and `cite`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { catalog } from '../src/catalog/registry.js';
+import { licenseVerdict, selectByLicense } from '../src/catalog/license-policy.js';
+import { build } from '../src/pipeline/build.js';
+import { fixtureFor } from '../src/fixtures/registry.js';
+import type { BuildRecord } from '../src/contract/build-record.js';
+import { runCli, tempDir } from './helpers.js';
+import { FIXTURE_SOURCES } from './tree-fixtures.js';
+
+async function rawFixtures(dir: string): Promise<string> {
+  const raw = path.join(dir, 'raw');
+  for (const s of [...FIXTURE_SOURCES, 'CVC-ColonDB']) await (await fixtureFor(s)).generate(raw);
+  return raw;
+}
+
+test('commercial use keeps only sources whose terms say yes; every "no" and "unclear" source is left out with its reason', async () => {
+  const all = await catalog();
+  const { allowed, excluded } = selectByLicense(all, 'commercial');
+  assert.deepEqual(
+    allowed.map((s) => s.id),
+    all.filter((s) => s.license.commercial === 'yes').map((s) => s.id),
+  );
+  assert.ok(allowed.some((s) => s.id === 'Kvasir-SEG'));
+  for (const s of all.filter((x) => x.license.commercial === 'no'))
+    assert.match(excluded.find((x) => x.source === s)!.reason, /does not allow commercial use/, s.id);
+  for (const s of all.filter((x) => x.license.commercial === 'unclear'))
+    assert.match(excluded.find((x) => x.source === s)!.reason, /does not say that commercial use is allowed/, s.id);
+  assert.equal(selectByLicense(all, 'noncommercial').allowed.length, all.length);
+  assert.equal(selectByLicense(all, 'any').excluded.length, 0);
+  assert.deepEqual(
+    licenseVerdict(
+      all.find((s) => s.id === 'ISIC2018')!,
+      'commercial',
+    ),
+    {
+      allowed: false,
+      reason: 'CC BY-NC 4.0 (CC-BY-NC-4.0) does not allow commercial use',
+    },
+  );
+});
+
+test('build --license commercial builds only Kvasir-SEG from five fixture sources and names the four left out and why', async (t) => {
+  const dir = await tempDir(t);
+  const raw = await rawFixtures(dir);
+  const out = path.join(dir, 'tree');
+  const r = await runCli(['build', '--raw', raw, '--out', out, '--size', '64', '--license', 'commercial', '--workers', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const record = JSON.parse(await readFile(path.join(out, 'medbank.json'), 'utf8')) as BuildRecord;
+  assert.deepEqual(
+    record.sources.map((s) => s.id),
+    ['Kvasir-SEG'],
+  );
+  assert.deepEqual(
+    record.tasks.map((t) => t.id),
+    ['Polyp_EN_6'],
+  );
+  assert.match(r.stderr, /left out by --license: ISIC2018: CC BY-NC 4.0 \(CC-BY-NC-4.0\) does not allow commercial use/);
+  for (const id of ['BUSI', 'CVC-ClinicDB', 'CVC-ColonDB'])
+    assert.match(r.stderr, new RegExp(`left out by --license: ${id}: .*does not say`));
+  const citations = await readFile(path.join(out, 'CITATION.bib'), 'utf8');
+  assert.ok(!citations.includes('tschandl2018ham10000'));
+});
+
+test('build API: --license reports exclusions, refuses when nothing is left, and noncommercial keeps every source', async (t) => {
+  const dir = await tempDir(t);
+  const raw = await rawFixtures(dir);
+  await assert.rejects(
+    build({ raw, out: path.join(dir, 'a'), size: 64, sources: ['ISIC2018'], license: 'commercial' }),
+    /--license commercial leaves out every source present: ISIC2018 \(CC BY-NC 4.0/,
+  );
+  const nc = await build({ raw, out: path.join(dir, 'b'), size: 64, workers: 2, license: 'noncommercial' });
+  assert.deepEqual(nc.excluded, []);
+  assert.equal(nc.record.sources.length, 5);
+  const card = await readFile(path.join(dir, 'b', 'README.md'), 'utf8');
+  const licenseSection = card.slice(card.indexOf('## Licenses and attribution'), card.indexOf('## Loading'));
+  for (const task of nc.record.tasks) {
+    const row = licenseSection.split('\n').find((l) => l.startsWith(`| ${task.id} |`));
+    assert.ok(row, `no license row for ${task.id}`);
+    assert.ok(row.includes(task.license.text) && row.includes(task.license.attribution.replace(/\|/g, '\\|')), row);
+    assert.ok(row.includes(task.citationKey), row);
+  }
+});
+
+test('licenses --allow commercial lists the allowed sources and every one left out with its tasks; --json agrees', async () => {
+  const r = await runCli(['licenses', '--allow', 'commercial']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Kvasir-SEG\s+Polyp_EN_6\s+CC BY 4.0/m);
+  assert.match(r.stdout, /left out for commercial use:\n(.*\n)*\s+ISIC2018 \(SkinLesion_DS_5\): CC BY-NC 4.0/);
+  const json = JSON.parse((await runCli(['licenses', '--allow', 'commercial', '--json'])).stdout) as {
+    allowed: { id: string }[];
+    excluded: { id: string; reason: string }[];
+  };
+  const all = await catalog();
+  assert.equal(json.allowed.length + json.excluded.length, all.length);
+  assert.ok(json.excluded.some((x) => x.id === 'ACDC' && /does not allow commercial use/.test(x.reason)));
+  const bad = await runCli(['licenses', '--allow', 'corporate']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--allow must be one of commercial, noncommercial, any/);
+});
+
+test('cite prints BibTeX of every source in a tree plus SAMed-2, or of all sources', async (t) => {
+  const dir = await tempDir(t);
+  const raw = path.join(dir, 'raw');
+  await (await fixtureFor('Kvasir-SEG')).generate(raw);
+  await build({ raw, out: path.join(dir, 'tree'), size: 64, workers: 1 });
+  const one = await runCli(['cite', path.join(dir, 'tree')]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(one.stdout.match(/^@\w+\{[^,]+/gm), ['@inproceedings{jha2020kvasirseg', '@inproceedings{yan2025samed2']);
+  const all = await runCli(['cite']);
+  assert.equal((all.stdout.match(/^@\w+\{/gm) ?? []).length, (await catalog()).length + 1);
+  assert.match(all.stdout, /@inproceedings\{yan2025samed2/);
+});
