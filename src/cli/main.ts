@@ -7,6 +7,7 @@ import { registerBuild } from './build.js';
 import { registerSources } from './sources.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerDemo } from './demo.js';
+import { registerView } from './view.js';
 
 const program = new Command()
   .name('medbank')
@@ -19,6 +20,7 @@ registerSources(program);
 registerBuild(program);
 registerPreprocess(program);
 registerDemo(program);
+registerView(program);
 
 try {
   await program.parseAsync(process.argv);
