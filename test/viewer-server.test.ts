@@ -9,6 +9,7 @@ import { mkdir, readFile, rm, symlink, writeFile, appendFile, copyFile } from 'n
 import path from 'node:path';
 import sharp from 'sharp';
 import { startViewer, type Viewer } from '../src/viewer/server.js';
+import { confineTo, safeSegment } from '../src/viewer/safe-path.js';
 import type { SampleDetail, SamplePage, TreeSummary } from '../src/viewer/api-types.js';
 import type { TreeStats } from '../src/dataset/stats.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
@@ -253,4 +254,32 @@ test('medbank view prints a loopback URL that serves the tree, and refuses a mis
   assert.equal(r.code, 1);
   assert.match(r.stderr, /is not a folder/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});
+
+test('safeSegment and confineTo refuse each way out of a folder on their own', async (t) => {
+  for (const raw of ['..', '.', '%2e%2e', '%2E%2e', '..%2f', 'a%2fb', 'a%5cb', '%00', '%2fetc', '%E0%A4%A', '']) {
+    assert.equal(safeSegment(raw), undefined, raw);
+  }
+  assert.equal(safeSegment('busi_benign_1'), 'busi_benign_1');
+  assert.equal(safeSegment('a%20b.png'), 'a b.png');
+
+  const { dir, root } = await fixtureTree(t, { sources: ['BUSI'], size: 64 });
+  await writeFile(path.join(dir, 'secret.txt'), SECRET);
+  await symlink(path.join(dir, 'secret.txt'), path.join(root, 'link.txt'));
+  await writeFile(path.join(root, 'inside.txt'), 'inside');
+  await symlink(path.join(root, 'inside.txt'), path.join(root, 'inner-link.txt'));
+  const confined = await confineTo(root);
+  for (const rel of [
+    '../secret.txt',
+    'BreastTumor_UT_0/../../secret.txt',
+    path.join(dir, 'secret.txt'),
+    'link.txt',
+    'inside.txt\0',
+    '.',
+    '',
+  ]) {
+    assert.equal(await confined.file(rel), undefined, rel);
+  }
+  assert.equal(await confined.file('inside.txt'), path.join(confined.root, 'inside.txt'));
+  assert.equal(await confined.file('inner-link.txt'), path.join(confined.root, 'inside.txt'), 'a symlink that stays inside is followed');
 });
