@@ -2,7 +2,7 @@
  * Hash routes, so every page has a URL that can be shared or bookmarked and the server needs no
  * fallback:  #/  ·  #/stats  ·  #/task/<task>?split=&page=&per=  ·  #/task/<task>/<sample>?split=&per=
  */
-import type { SplitFilter } from './api.js';
+import { SPLIT_FILTERS, type SplitFilter } from '../../src/viewer/api-types.js';
 
 export const PAGE_SIZES = [24, 48, 96] as const;
 export const DEFAULT_PAGE_SIZE = 48;
@@ -13,8 +13,6 @@ export type Route =
   | { view: 'grid'; task: string; split: SplitFilter; page: number; per: number }
   | { view: 'sample'; task: string; name: string; split: SplitFilter; per: number };
 
-const FILTERS: readonly string[] = ['all', 'train', 'val', 'test'];
-
 function positiveInt(value: string | null, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
@@ -24,7 +22,7 @@ export function parseRoute(hash: string): Route {
   const [pathPart, queryPart = ''] = hash.replace(/^#\/?/, '').split('?');
   const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(queryPart);
-  const split = (FILTERS.includes(query.get('split') ?? '') ? query.get('split') : 'all') as SplitFilter;
+  const split = ((SPLIT_FILTERS as readonly string[]).includes(query.get('split') ?? '') ? query.get('split') : 'all') as SplitFilter;
   const per = Math.min(500, positiveInt(query.get('per'), DEFAULT_PAGE_SIZE));
   if (parts[0] === 'stats') return { view: 'stats' };
   if (parts[0] === 'task' && parts.length === 2)

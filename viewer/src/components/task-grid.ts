@@ -1,12 +1,10 @@
 import { html, type PropertyValues } from 'lit';
 import { api, type SamplePage, type SplitFilter } from '../api.js';
-import type { TaskSummary } from '../../../src/viewer/api-types.js';
+import { SPLIT_FILTERS, type TaskSummary } from '../../../src/viewer/api-types.js';
 import { PAGE_SIZES, navigate, routeHash, type Route } from '../route.js';
 import { isFormKey, LightElement } from './light-element.js';
 import './overlay-controls.js';
 import './thumb.js';
-
-const FILTERS: SplitFilter[] = ['all', 'train', 'val', 'test'];
 
 /** One task's samples, a page at a time (the server slices the split lists), masks overlaid. */
 export class TaskGrid extends LightElement {
@@ -97,7 +95,7 @@ export class TaskGrid extends LightElement {
       <p class="meta">${[s.source, s.modality, s.anatomy, s.license].filter(Boolean).join(' · ')}</p>
       <div class="toolbar">
         <div class="filters" role="group" aria-label="split">
-          ${FILTERS.map(
+          ${SPLIT_FILTERS.map(
             (f) =>
               html`<a
                 class="filter"
