@@ -11,6 +11,7 @@ import { registerValidate } from './validate.js';
 import { registerStats } from './stats.js';
 import { registerLicenses } from './licenses.js';
 import { registerCite } from './cite.js';
+import { registerView } from './view.js';
 
 const program = new Command()
   .name('medbank')
@@ -27,6 +28,7 @@ registerValidate(program);
 registerStats(program);
 registerLicenses(program);
 registerCite(program);
+registerView(program);
 
 try {
   await program.parseAsync(process.argv);
