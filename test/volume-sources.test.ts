@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from '../src/pipeline/build.js';
-import { checkTree } from '../src/dataset/check.js';
+import { validateTree } from '../src/dataset/validate.js';
+import type { BuildRecord } from '../src/contract/build-record.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { readVolume } from '../src/io/read-volume.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
@@ -19,6 +20,13 @@ async function manifest(out: string): Promise<ManifestRow[]> {
     .map((l) => JSON.parse(l) as ManifestRow);
 }
 
+/** The tree validates clean (hashes included) and every task holds the samples its fixture promised. */
+async function assertSound(out: string, record: BuildRecord, expected: Record<string, number>): Promise<void> {
+  const report = await validateTree(out, { deep: true, workers: 1 });
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(Object.fromEntries(record.tasks.map((t) => [t.id, t.counts.total])), expected);
+}
+
 test('every volumetric fixture builds with its expected slice counts, names and patient-level splits', async (t) => {
   const raw = await tempDir(t);
   const out = await tempDir(t);
@@ -26,7 +34,7 @@ test('every volumetric fixture builds with its expected slice counts, names and 
   for (const source of VOLUMETRIC) Object.assign(expected, await (await fixtureFor(source)).generate(raw));
   const { record } = await build({ raw, out, sources: VOLUMETRIC, size: 64, workers: 2 });
   assert.deepEqual(record.problems, []);
-  assert.deepEqual(await checkTree(out, expected), []);
+  await assertSound(out, record, expected);
   const rows = await manifest(out);
   for (const r of rows) {
     if (r.source === 'CAMUS') assert.match(r.name, /^camus_patient\d{4}_[24]ch_e[ds]$/);
@@ -81,7 +89,7 @@ test('CAMUS 2019 MetaImage release (.mhd + .raw, no split files) builds the same
   const expected = await (await fixtureFor('CAMUS')).generate(raw, 'mhd');
   const { record } = await build({ raw, out, sources: ['CAMUS'], size: 64, workers: 1 });
   assert.deepEqual(record.problems, []);
-  assert.deepEqual(await checkTree(out, expected), []);
+  await assertSound(out, record, expected);
   const rows = await manifest(out);
   assert.ok(rows.every((r) => r.meta.format === 'mhd'));
   assert.equal(rows.find((r) => r.group === 'patient0004')!.split, 'test');
