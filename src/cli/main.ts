@@ -7,6 +7,7 @@ import { registerBuild } from './build.js';
 import { registerSources } from './sources.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerDemo } from './demo.js';
+import { registerMerge } from './merge.js';
 
 const program = new Command()
   .name('medbank')
@@ -17,6 +18,7 @@ const program = new Command()
 
 registerSources(program);
 registerBuild(program);
+registerMerge(program);
 registerPreprocess(program);
 registerDemo(program);
 
