@@ -38,7 +38,13 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   const { source, intensity } = await prepareImage(job, imageFile, fullSize);
   const resized = await resampleImage(source, fullSize, box.width, box.height, opts.grey ? 1 : 3, crop).catch(rethrowAs(job.image));
   const channels = opts.grey ? 1 : 3;
-  const imagePng = encodePng(padToSquare(resized, box.width, box.height, channels, opts.size), opts.size, opts.size, channels, IMAGE_PNG);
+  const imagePng = await encodePng(
+    padToSquare(resized, box.width, box.height, channels, opts.size),
+    opts.size,
+    opts.size,
+    channels,
+    IMAGE_PNG,
+  );
   const imageHash = sha256(imagePng);
 
   const rows: ConvertedRow[] = [];
@@ -47,7 +53,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
     const mask = padToSquare(small, box.width, box.height, 1, opts.size);
     const extent = maskExtent(mask, opts.size);
     for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 255 : 0;
-    const maskPng = encodePng(mask, opts.size, opts.size, 1, MASK_PNG);
+    const maskPng = await encodePng(mask, opts.size, opts.size, 1, MASK_PNG);
     const paths = await writeSample(opts, target.task, job.name, imagePng, maskPng);
     const task = tasks.get(target.task);
     rows.push({

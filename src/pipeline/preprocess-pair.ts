@@ -28,8 +28,10 @@ export async function preprocessPair(r: PairRequest): Promise<PairReply> {
       throw new InputError(r.mask, `mask is ${mask.width}x${mask.height} but its image is ${size.width}x${size.height}`);
     }
     const luma = resampleNearest(toLuma(mask), mask.width, mask.height, box.width, box.height);
-    const imagePng = encodePng(padToSquare(rgb, box.width, box.height, 3, r.size), r.size, r.size, 3, IMAGE_PNG);
-    const maskPng = encodePng(padToSquare(luma, box.width, box.height, 1, r.size), r.size, r.size, 1, MASK_PNG);
+    const [imagePng, maskPng] = await Promise.all([
+      encodePng(padToSquare(rgb, box.width, box.height, 3, r.size), r.size, r.size, 3, IMAGE_PNG),
+      encodePng(padToSquare(luma, box.width, box.height, 1, r.size), r.size, r.size, 1, MASK_PNG),
+    ]);
     await writeAtomic(r.outImage, imagePng);
     await writeAtomic(r.outMask, maskPng);
     return { ok: true };
