@@ -40,8 +40,14 @@ async function generate(dir: string): Promise<void> {
   const task = path.join(dir, 'raw', 'MSD_Lung', 'Task06_Lung');
   await mkdir(path.join(task, 'imagesTr'), { recursive: true });
   await mkdir(path.join(task, 'labelsTr'), { recursive: true });
-  await writeFile(path.join(task, 'imagesTr', 'lung_001.nii.gz'), gzipSync(encodeNifti({ dims: DIMS, data: hu, affine, type: 'int16' }), { level: 1 }));
-  await writeFile(path.join(task, 'labelsTr', 'lung_001.nii.gz'), gzipSync(encodeNifti({ dims: DIMS, data: labels, affine, type: 'uint8' }), { level: 1 }));
+  await writeFile(
+    path.join(task, 'imagesTr', 'lung_001.nii.gz'),
+    gzipSync(encodeNifti({ dims: DIMS, data: hu, affine, type: 'int16' }), { level: 1 }),
+  );
+  await writeFile(
+    path.join(task, 'labelsTr', 'lung_001.nii.gz'),
+    gzipSync(encodeNifti({ dims: DIMS, data: labels, affine, type: 'uint8' }), { level: 1 }),
+  );
 }
 
 async function convert(dir: string, size: number, workers: number): Promise<void> {
@@ -51,7 +57,7 @@ async function convert(dir: string, size: number, workers: number): Promise<void
   const { record } = await build({ raw: path.join(dir, 'raw'), out, sources: ['MSD_Lung'], size, workers });
   const peakMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
-    `${JSON.stringify({ volume: DIMS.join('x') + ' int16', slices: record.counts.samples, size, workers, seconds: (Date.now() - started) / 1000, peakRssMb: Math.round(peakMb) })}\n`,
+    `${JSON.stringify({ volume: DIMS.join('x') + ' int16', slices: record?.counts.samples, size, workers, seconds: (Date.now() - started) / 1000, peakRssMb: Math.round(peakMb) })}\n`,
   );
 }
 
@@ -71,6 +77,8 @@ else {
   const result = run(['convert', dir, '--size', String(flag('--size', 1024)), '--workers', String(flag('--workers', 1))]);
   process.stdout.write(result.stdout);
   const peak = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}').peakRssMb as number;
-  process.stdout.write(peak < LIMIT_MB ? `peak RSS ${peak} MB: under the ${LIMIT_MB} MB bound\n` : `peak RSS ${peak} MB: OVER the ${LIMIT_MB} MB bound\n`);
+  process.stdout.write(
+    peak < LIMIT_MB ? `peak RSS ${peak} MB: under the ${LIMIT_MB} MB bound\n` : `peak RSS ${peak} MB: OVER the ${LIMIT_MB} MB bound\n`,
+  );
   process.exitCode = peak < LIMIT_MB ? 0 : 1;
 }

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from '../src/pipeline/build.js';
-import { CLI, runCli, treeHashes } from './helpers.js';
+import { CLI, runCli, treeHashes, buildWhole } from './helpers.js';
 import { buildTree, fixtureRaw } from './tree.js';
 
 const ALL: [string, string?][] = [['BUSI'], ['ISIC2018'], ['Kvasir-SEG'], ['CVC-ClinicDB'], ['CVC-ColonDB']];
@@ -30,7 +29,7 @@ test('a rerun replaces an output that was damaged or deleted since, and ends wit
   const before = await treeHashes(out);
   await writeFile(path.join(out, rows[0].image), 'damaged');
   await rm(path.join(out, rows[1].mask));
-  const { resumed, converted } = await build({ raw, out, size: 64, workers: 2 });
+  const { resumed, converted } = await buildWhole({ raw, out, size: 64, workers: 2 });
   // BUSI has one job more than rows: the normal image whose empty mask is skipped.
   assert.deepEqual([resumed, converted], [rows.length + 1 - 2, 2], 'only the two damaged jobs are converted again');
   assert.deepEqual(await treeHashes(out), before);

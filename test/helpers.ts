@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
+import { build, type BuildOptions, type BuildResult } from '../src/pipeline/build.js';
+import type { BuildRecord } from '../src/contract/build-record.js';
 
 /** The repository root (tests run from dist/test/). */
 export const REPO = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -82,4 +84,11 @@ export async function treeHashes(dir: string, skip: (rel: string) => boolean = (
   }
   await visit(dir);
   return out;
+}
+
+/** `build()` of a whole, uninterrupted, unsharded tree, whose record is therefore always present. */
+export async function buildWhole(options: BuildOptions): Promise<BuildResult & { record: BuildRecord }> {
+  const result = await build(options);
+  if (!result.record) throw new Error('the build finished without a record');
+  return { ...result, record: result.record };
 }

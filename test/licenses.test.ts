@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
 import { licenseVerdict, selectByLicense } from '../src/catalog/license-policy.js';
-import { build } from '../src/pipeline/build.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
-import { runCli, tempDir } from './helpers.js';
+import { build } from '../src/pipeline/build.js';
+import { runCli, tempDir, buildWhole } from './helpers.js';
 import { FIXTURE_SOURCES } from './tree-fixtures.js';
 
 async function rawFixtures(dir: string): Promise<string> {
@@ -72,7 +72,7 @@ test('build API: --license reports exclusions, refuses when nothing is left, and
     build({ raw, out: path.join(dir, 'a'), size: 64, sources: ['ISIC2018'], license: 'commercial' }),
     /--license commercial leaves out every source present: ISIC2018 \(CC BY-NC 4.0/,
   );
-  const nc = await build({ raw, out: path.join(dir, 'b'), size: 64, workers: 2, license: 'noncommercial' });
+  const nc = await buildWhole({ raw, out: path.join(dir, 'b'), size: 64, workers: 2, license: 'noncommercial' });
   assert.deepEqual(nc.excluded, []);
   assert.equal(nc.record.sources.length, 5);
   const card = await readFile(path.join(dir, 'b', 'README.md'), 'utf8');
@@ -106,7 +106,7 @@ test('cite prints BibTeX of every source in a tree plus SAMed-2, or of all sourc
   const dir = await tempDir(t);
   const raw = path.join(dir, 'raw');
   await (await fixtureFor('Kvasir-SEG')).generate(raw);
-  await build({ raw, out: path.join(dir, 'tree'), size: 64, workers: 1 });
+  await buildWhole({ raw, out: path.join(dir, 'tree'), size: 64, workers: 1 });
   const one = await runCli(['cite', path.join(dir, 'tree')]);
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(one.stdout.match(/^@\w+\{[^,]+/gm), ['@inproceedings{jha2020kvasirseg', '@inproceedings{yan2025samed2']);

@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fixtureFor } from '../src/fixtures/registry.js';
-import { build, type BuildOptions } from '../src/pipeline/build.js';
+import type { BuildOptions } from '../src/pipeline/build.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
-import { python, tempDir } from './helpers.js';
+import { python, tempDir, buildWhole } from './helpers.js';
 
 export interface Built {
   raw: string;
@@ -37,7 +37,7 @@ export async function buildFixture(
 }
 
 export async function buildRaw(raw: string, out: string, source: string, opts: { size?: number } & Partial<BuildOptions> = {}) {
-  const { record } = await build({ workers: 1, ...opts, raw, out, sources: [source], size: opts.size ?? 64 });
+  const { record } = await buildWhole({ workers: 1, ...opts, raw, out, sources: [source], size: opts.size ?? 64 });
   return { raw, out, record, rows: await readManifest(out), expected: {} };
 }
 

@@ -5,10 +5,10 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import sharp from 'sharp';
 import { fixtureFor } from '../src/fixtures/registry.js';
-import { build, type BuildOptions } from '../src/pipeline/build.js';
+import type { BuildOptions } from '../src/pipeline/build.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../src/io/png-write.js';
-import { tempDir } from './helpers.js';
+import { tempDir, buildWhole } from './helpers.js';
 
 export const FIXTURE_SOURCES = ['BUSI', 'ISIC2018', 'Kvasir-SEG', 'CVC-ClinicDB'];
 
@@ -21,7 +21,7 @@ export async function buildFixtureTree(
   const raw = path.join(root, 'raw');
   for (const s of sources) await (await fixtureFor(s)).generate(raw);
   const tree = path.join(root, 'tree');
-  await build({ raw, out: tree, size: 64, workers: 2, ...options });
+  await buildWhole({ raw, out: tree, size: 64, workers: 2, ...options });
   return { root, tree, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 

@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import sharp from 'sharp';
 import { fixtureFor } from '../src/fixtures/registry.js';
-import { build, type BuildOptions } from '../src/pipeline/build.js';
+import type { BuildOptions } from '../src/pipeline/build.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
 import { layoutByName, type LayoutName } from '../src/contract/layout.js';
-import { python, tempDir } from './helpers.js';
+import { python, tempDir, buildWhole } from './helpers.js';
 
 export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 
@@ -32,7 +32,7 @@ export async function fixtureRaw(
 export async function buildTree(
   options: Omit<BuildOptions, 'onProgress'>,
 ): Promise<{ record: BuildRecord; rows: ManifestRow[]; out: string }> {
-  const { record } = await build({ workers: 2, ...options });
+  const { record } = await buildWhole({ workers: 2, ...options });
   return { record, rows: await manifestRows(options.out), out: options.out };
 }
 

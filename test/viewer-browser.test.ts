@@ -190,7 +190,9 @@ test('the viewer in Chromium: tasks, overlay pixels, split filter, paging, keybo
     await setOpacity(page, 0.5);
     const bbox = (await page.textContent('td.bbox'))?.trim();
     const row = JSON.parse(
-      (await readFile(path.join(root, 'manifest.jsonl'), 'utf8')).split('\n').find((l) => l.includes(`"task":"${largest}","name":"${name}"`))!,
+      (await readFile(path.join(root, 'manifest.jsonl'), 'utf8'))
+        .split('\n')
+        .find((l) => l.includes(`"task":"${largest}","name":"${name}"`))!,
     ) as { bbox: number[] };
     assert.equal(
       bbox,

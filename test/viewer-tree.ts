@@ -2,10 +2,9 @@
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fixtureFor } from '../src/fixtures/registry.js';
-import { build } from '../src/pipeline/build.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import type { LayoutName } from '../src/contract/layout.js';
-import { tempDir } from './helpers.js';
+import { tempDir, buildWhole } from './helpers.js';
 
 export interface FixtureTree {
   /** The folder holding raw/ and the tree (and room for files outside the tree). */
@@ -19,6 +18,6 @@ export async function fixtureTree(t: TestContext, options: { sources: string[]; 
   const raw = path.join(dir, 'raw');
   for (const source of options.sources) await (await fixtureFor(source)).generate(raw);
   const root = path.join(dir, 'tree');
-  const { record } = await build({ raw, out: root, size: options.size, layout: options.layout, workers: 2 });
+  const { record } = await buildWhole({ raw, out: root, size: options.size, layout: options.layout, workers: 2 });
   return { dir, root, record };
 }

@@ -3,13 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from '../src/pipeline/build.js';
 import { validateTree } from '../src/dataset/validate.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { readVolume } from '../src/io/read-volume.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
-import { python, sharedSamples, tempDir } from './helpers.js';
+import { python, sharedSamples, tempDir, buildWhole } from './helpers.js';
 
 const VOLUMETRIC = ['ACDC', 'CAMUS', 'BTCV', 'LiTS', 'KiTS19', 'AMOS', 'MSD_Lung'];
 
@@ -32,7 +31,7 @@ test('every volumetric fixture builds with its expected slice counts, names and 
   const out = await tempDir(t);
   const expected: Record<string, number> = {};
   for (const source of VOLUMETRIC) Object.assign(expected, await (await fixtureFor(source)).generate(raw));
-  const { record } = await build({ raw, out, sources: VOLUMETRIC, size: 64, workers: 2 });
+  const { record } = await buildWhole({ raw, out, sources: VOLUMETRIC, size: 64, workers: 2 });
   assert.deepEqual(record.problems, []);
   await assertSound(out, record, expected);
   const rows = await manifest(out);
@@ -87,7 +86,7 @@ test('CAMUS 2019 MetaImage release (.mhd + .raw, no split files) builds the same
   const raw = await tempDir(t);
   const out = await tempDir(t);
   const expected = await (await fixtureFor('CAMUS')).generate(raw, 'mhd');
-  const { record } = await build({ raw, out, sources: ['CAMUS'], size: 64, workers: 1 });
+  const { record } = await buildWhole({ raw, out, sources: ['CAMUS'], size: 64, workers: 1 });
   assert.deepEqual(record.problems, []);
   await assertSound(out, record, expected);
   const rows = await manifest(out);
@@ -99,7 +98,7 @@ test('--keep-3d writes RAS+ NIfTI volumes and 0/1 labels that nibabel reads back
   const raw = await tempDir(t);
   const out = await tempDir(t);
   await (await fixtureFor('KiTS19')).generate(raw);
-  await build({ raw, out, sources: ['KiTS19'], size: 32, workers: 1, keep3d: true });
+  await buildWhole({ raw, out, sources: ['KiTS19'], size: 32, workers: 1, keep3d: true });
   const rows = await manifest(out);
   const row = rows.find((r) => r.task === 'Kidney_CT_34')!;
   assert.equal(row.meta.volume, 'Kidney_CT_34/volumes/images/kits19_case_00000.nii.gz');
@@ -128,7 +127,7 @@ test('a CT window is overridable per task and recorded', async (t) => {
   const raw = await tempDir(t);
   const out = await tempDir(t);
   await (await fixtureFor('LiTS')).generate(raw);
-  await build({ raw, out, sources: ['LiTS'], size: 32, workers: 1, sourceOptions: { 'window.Liver_CT_32': '60,300' } });
+  await buildWhole({ raw, out, sources: ['LiTS'], size: 32, workers: 1, sourceOptions: { 'window.Liver_CT_32': '60,300' } });
   const rows = await manifest(out);
   assert.ok(rows.filter((r) => r.task === 'Liver_CT_32').every((r) => r.window?.level === 60 && r.window.width === 300));
   assert.ok(rows.filter((r) => r.task === 'LiverTumor_CT_33').every((r) => r.window?.level === 40 && r.window.width === 400));

@@ -1,6 +1,9 @@
-/** `medbank build`: options, progress lines on stderr, the summary table, exit code 0 or 2. */
+/** `medbank build`: options, progress on stderr, Ctrl-C, shards, the summary table, exit code 0, 2 or 130. */
 import type { Command } from 'commander';
-import { build, type BuildOptions, type ProgressEvent } from '../pipeline/build.js';
+import { build, type BuildOptions } from '../pipeline/build.js';
+import { parseShard, shardFromEnv } from '../pipeline/shard.js';
+import { UsageError } from '../errors.js';
+import { progressMode, progressPrinter, sourceCountsTable } from './progress.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import { LAYOUTS } from '../contract/layout.js';
 import { LICENSE_USES } from '../catalog/license-policy.js';
@@ -11,31 +14,6 @@ export function summaryTable(record: BuildRecord): string {
   const rows = record.tasks.map((t) => [t.id, t.source, t.counts.train, t.counts.val, t.counts.test, t.counts.total]);
   rows.push(['total', '', record.counts.train, record.counts.val, record.counts.test, record.counts.samples]);
   return textTable(['task', 'source', 'train', 'val', 'test', 'total'], rows);
-}
-
-/** Progress lines for a non-interactive log: scan results, problems, and a count every few seconds. */
-export function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
-  let last = 0;
-  return (e) => {
-    if (e.kind === 'problem') {
-      process.stderr.write(`problem: ${e.file}: ${e.reason}\n`);
-      return;
-    }
-    if (e.kind === 'excluded') {
-      process.stderr.write(`left out by --license: ${e.source}: ${e.reason}\n`);
-      return;
-    }
-    if (quiet) return;
-    if (e.kind === 'scanned')
-      process.stderr.write(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}\n`);
-    else if (e.kind === 'converted') {
-      const now = Date.now();
-      if (e.done === e.total || now - last > 2000) {
-        last = now;
-        process.stderr.write(`converted ${e.done}/${e.total}${e.resumed ? ` (${e.resumed} kept from an earlier run)` : ''}\n`);
-      }
-    }
-  };
 }
 
 export function registerBuild(program: Command): void {
@@ -72,9 +50,33 @@ export function registerBuild(program: Command): void {
       'any',
     )
     .option('--force', 'rebuild an existing tree that was built with other options', false)
-    .option('--quiet', 'print only problems and the summary', false)
+    .option('--shard <i/n|auto>', 'convert shard i of n (0-based), or "auto" from a Slurm job array; then run "medbank merge"')
+    .option(
+      '--shards <n>',
+      'shard count; the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID',
+      intOption('--shards', 1, 100000),
+    )
+    .option('--quiet', 'print only problems and the summary (no progress)', false)
     .option('--json', 'print the build record as JSON instead of the table', false)
     .action(async (o) => {
+      if (o.shard !== undefined && o.shards !== undefined) throw new UsageError('give either --shard or --shards, not both');
+      const shard =
+        o.shard === 'auto'
+          ? shardFromEnv(process.env)
+          : o.shard !== undefined
+            ? parseShard(o.shard)
+            : o.shards !== undefined
+              ? shardFromEnv(process.env, o.shards)
+              : undefined;
+      const progress = progressPrinter(progressMode(process.stderr, o.quiet || o.json));
+      const controller = new AbortController();
+      const interrupt = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write('\ninterrupted: stopping the workers (press Ctrl-C again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', interrupt);
+      process.on('SIGTERM', interrupt);
       const options: BuildOptions = {
         raw: o.raw,
         out: o.out,
@@ -91,9 +93,28 @@ export function registerBuild(program: Command): void {
         force: o.force,
         sourceOptions: o.sourceOption,
         license: o.license,
-        onProgress: progressPrinter(o.quiet || o.json),
+        shard,
+        signal: controller.signal,
+        onProgress: progress.onProgress,
       };
-      const { record } = await build(options);
+      const result = await build(options).finally(() => {
+        progress.end();
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      });
+      if (!o.quiet && !o.json) process.stderr.write(`${sourceCountsTable(result.perSource)}\n`);
+      if (result.interrupted) {
+        process.stderr.write('build interrupted: finished samples are recorded; rerun the same command to resume\n');
+        process.exitCode = 130;
+        return;
+      }
+      if (!result.record) {
+        process.stderr.write(
+          `shard ${result.shard.index}/${result.shard.count} finished; when every shard has, run: medbank merge ${o.out}\n`,
+        );
+        return;
+      }
+      const { record } = result;
       if (o.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
       else process.stdout.write(`${summaryTable(record)}\n`);
       if (record.problems.length) {

@@ -10,7 +10,8 @@ import { catalog } from '../catalog/registry.js';
 import { fixtures } from '../fixtures/registry.js';
 import { build } from '../pipeline/build.js';
 import { validateTree } from '../dataset/validate.js';
-import { progressPrinter, summaryTable } from './build.js';
+import { summaryTable } from './build.js';
+import { progressMode, progressPrinter } from './progress.js';
 import { formatFinding, formatValidateReport } from './validate.js';
 import { intOption } from './options.js';
 
@@ -33,14 +34,16 @@ export function registerDemo(program: Command): void {
       }
       process.stderr.write(`generated raw samples of ${converted.size} sources in ${rawRoot}\n`);
       const started = Date.now();
+      const progress = progressPrinter(progressMode(process.stderr, false));
       const { record } = await build({
         raw: rawRoot,
         out: treeDir,
         size: o.size,
         workers: o.workers,
         force: true,
-        onProgress: progressPrinter(false),
-      });
+        onProgress: progress.onProgress,
+      }).finally(() => progress.end());
+      if (!record) throw new Error('the demo build produced no record');
       const seconds = (Date.now() - started) / 1000;
       process.stdout.write(
         `${summaryTable(record)}\n\nbuilt ${record.counts.samples} samples in ${seconds.toFixed(1)} s into ${treeDir}\n`,

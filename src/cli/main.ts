@@ -12,6 +12,7 @@ import { registerStats } from './stats.js';
 import { registerLicenses } from './licenses.js';
 import { registerCite } from './cite.js';
 import { registerView } from './view.js';
+import { registerMerge } from './merge.js';
 
 const program = new Command()
   .name('medbank')
@@ -22,6 +23,7 @@ const program = new Command()
 
 registerSources(program);
 registerBuild(program);
+registerMerge(program);
 registerPreprocess(program);
 registerDemo(program);
 registerValidate(program);

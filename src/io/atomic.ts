@@ -1,15 +1,35 @@
 /** Atomic file output: write a sibling temp file, then rename over the target. */
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 const TEMP_MARK = '.partial-';
 
+function tempPath(file: string): string {
+  return path.join(path.dirname(file), `${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`);
+}
+
 export async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`);
+  const tmp = tempPath(file);
   try {
     await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Streams `chunks` into `file` atomically: large outputs (the manifest) are never held in memory whole. */
+export async function writeAtomicStream(file: string, chunks: AsyncIterable<string>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempPath(file);
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(tmp));
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });

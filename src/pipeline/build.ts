@@ -1,6 +1,9 @@
 /**
- * `medbank build`: scan the selected sources, plan unique names, convert every job in the worker
- * pool (skipping jobs a previous run finished), then record splits, manifest, card and citations.
+ * `medbank build` in three phases: (1) scan the selected sources and plan unique names; (2) convert
+ * this shard's jobs in the worker pool, skipping jobs a previous run finished; (3) record splits,
+ * manifest, card and citations from the job records (a sharded build leaves phase 3 to
+ * `medbank merge`). Phases 2 and 3 see jobs only through their identity fields and the worker,
+ * so they do not depend on the job kind.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +11,6 @@ import type { Job, Problem, SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
 import { selectByLicense, type LicenseUse } from '../catalog/license-policy.js';
 import { UsageError } from '../errors.js';
-import type { ConvertedRow } from '../contract/manifest.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import type { LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
@@ -17,8 +19,18 @@ import { createPool, defaultWorkers } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios } from './splits.js';
 import { planNames } from './plan.js';
-import { jobFingerprint, prepareTree, readFinishedJob, writeJobRecord } from './tree-state.js';
-import { writeRecords } from './record.js';
+import {
+  clearShardDones,
+  jobFingerprint,
+  prepareTree,
+  readFinishedJob,
+  readJobRecord,
+  writeJobRecord,
+  writePlan,
+  writeShardDone,
+} from './tree-state.js';
+import { writeRecords, type FinishedJob } from './record.js';
+import { inShard, type Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface BuildOptions {
@@ -38,6 +50,10 @@ export interface BuildOptions {
   sourceOptions?: Record<string, string>;
   /** Leave out sources whose terms do not allow this use (license-policy.ts); default any. */
   license?: LicenseUse;
+  /** Convert only this share of the jobs and leave the record phase to `medbank merge`. */
+  shard?: Shard;
+  /** Aborting stops the build cleanly: running workers are terminated, finished jobs stay recorded. */
+  signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -48,10 +64,25 @@ export type ProgressEvent =
   | { kind: 'converted'; done: number; total: number; resumed: number }
   | { kind: 'problem'; source: string; file: string; reason: string };
 
-export interface BuildResult {
-  record: BuildRecord;
+export interface SourceCounts {
+  /** Jobs (raw images or volumes) of this shard. */
+  jobs: number;
+  /** Jobs kept from an earlier run. */
   resumed: number;
   converted: number;
+  failed: number;
+  /** Samples written by the finished jobs (after the empty-mask policy). */
+  samples: number;
+}
+
+export interface BuildResult {
+  /** Absent when the build was interrupted or is one shard of several. */
+  record?: BuildRecord;
+  resumed: number;
+  converted: number;
+  perSource: Record<string, SourceCounts>;
+  shard: Shard;
+  interrupted: boolean;
   /** Sources present in the raw folder but left out by `license`, with the reason. */
   excluded: { source: string; reason: string }[];
 }
@@ -123,8 +154,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     sources: present.map((s) => s.id),
     sourceOptions: options.sourceOptions ?? {},
   };
+  if (options.shard && options.shard.count > 1 && options.force) {
+    throw new UsageError('--force would let one shard empty the folder under the others; clear the output folder first instead');
+  }
   await prepareTree(outDir, recordOptions, options.force ?? false);
-  await removeStaleTemps(outDir);
+  // Concurrent shards own their temp files: only a single build (or the merge) sweeps stale ones.
+  if (!options.shard || options.shard.count === 1) await removeStaleTemps(outDir);
 
   const problems: (Problem & { source: string })[] = [];
   const notes: Record<string, string[]> = {};
@@ -147,54 +182,108 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     });
   }
 
-  // Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid.
-  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = convertOpts;
-  const rows: ConvertedRow[] = [];
-  const skippedEmpty: Record<string, number> = {};
-  let resumed = 0;
-  let done = 0;
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const plan = await writePlan(outDir, jobs);
+  await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
+  const mine = jobs.filter((job) => inShard(job, shard));
+  const fingerprint = pixelFingerprint(convertOpts);
+  const counts = await convertPhase(mine, convertOpts, fingerprint, workers, problems, options);
+  const result = { ...counts, shard, excluded };
+  if (options.signal?.aborted) {
+    // Terminated workers may have left temp files; a shard leaves them to its rerun or the merge.
+    if (shard.count === 1) await removeStaleTemps(outDir);
+    return { ...result, interrupted: true };
+  }
+  if (shard.count > 1) {
+    await writeShardDone(outDir, { shard, plan, jobs: mine.length, problems, notes });
+    return { ...result, interrupted: false };
+  }
+
+  const record = await writeRecords({
+    outDir,
+    sources: present,
+    finished: (task) => finishedJobs(outDir, jobs, fingerprint, task),
+    problems,
+    notes,
+    options: recordOptions,
+    ratios,
+  });
+  return { ...result, record, interrupted: false };
+}
+
+/** Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid. */
+export function pixelFingerprint(opts: ConvertOptions): (job: Job) => string {
+  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
+  return (job) => jobFingerprint(job, pixelOptions);
+}
+
+/**
+ * Phase 2: converts every job a previous run did not finish, in the worker pool, recording each
+ * job as it completes (so an interrupted run resumes) and keeping only counts in memory.
+ */
+async function convertPhase(
+  jobs: Job[],
+  opts: ConvertOptions,
+  fingerprint: (job: Job) => string,
+  workers: number,
+  problems: (Problem & { source: string })[],
+  options: BuildOptions,
+): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
+  const perSource: Record<string, SourceCounts> = {};
+  const countsOf = (source: string): SourceCounts => (perSource[source] ??= { jobs: 0, resumed: 0, converted: 0, failed: 0, samples: 0 });
   const pending: Job[] = [];
   for (const job of jobs) {
-    const finished = await readFinishedJob(outDir, job, jobFingerprint(job, pixelOptions));
-    if (!finished) {
-      pending.push(job);
-      continue;
-    }
-    collect(job, finished.rows, finished.skippedEmpty, finished.skippedByTask);
-    resumed++;
-    done++;
+    const counts = countsOf(job.source);
+    counts.jobs++;
+    const finished = await readFinishedJob(opts.outDir, job, fingerprint(job));
+    if (finished) {
+      counts.resumed++;
+      counts.samples += finished.rows.length;
+    } else pending.push(job);
   }
-  function collect(job: Job, jobRows: ConvertedRow[], skipped: number, skippedByTask?: Record<string, number>): void {
-    rows.push(...jobRows);
-    if (skippedByTask) for (const [task, n] of Object.entries(skippedByTask)) skippedEmpty[task] = (skippedEmpty[task] ?? 0) + n;
-    else if (skipped)
-      for (const t of job.targets) if (!jobRows.some((r) => r.task === t.task)) skippedEmpty[t.task] = (skippedEmpty[t.task] ?? 0) + 1;
-  }
+  let done = jobs.length - pending.length;
+  const resumed = done;
   options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
-
   if (pending.length > 0) {
     const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers);
     try {
       await pool.run(
         pending,
-        (job) => ({ job, opts: convertOpts }),
+        (job) => ({ job, opts }),
         async (job, reply) => {
           done++;
+          const counts = countsOf(job.source);
           if (reply.ok) {
-            await writeJobRecord(outDir, job, { fingerprint: jobFingerprint(job, pixelOptions), outcome: reply.outcome });
-            collect(job, reply.outcome.rows, reply.outcome.skippedEmpty, reply.outcome.skippedByTask);
+            await writeJobRecord(opts.outDir, job, { fingerprint: fingerprint(job), outcome: reply.outcome });
+            counts.converted++;
+            counts.samples += reply.outcome.rows.length;
           } else {
+            counts.failed++;
             problems.push({ source: job.source, file: reply.file, reason: reply.reason });
             options.onProgress?.({ kind: 'problem', source: job.source, file: reply.file, reason: reply.reason });
           }
           options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
         },
+        options.signal,
       );
     } finally {
       await pool.close();
     }
   }
+  const converted = Object.values(perSource).reduce((a, c) => a + c.converted, 0);
+  return { perSource, resumed, converted };
+}
 
-  const record = await writeRecords({ outDir, sources: present, rows, problems, notes, skippedEmpty, options: recordOptions, ratios });
-  return { record, resumed, converted: pending.length, excluded };
+/** Phase 3's input: the recorded outcome of every planned job that finished, one job at a time. */
+export async function* finishedJobs(
+  outDir: string,
+  jobs: Iterable<Job> | AsyncIterable<Job>,
+  fingerprint: (job: Job) => string,
+  task?: string,
+): AsyncGenerator<FinishedJob> {
+  for await (const job of jobs) {
+    if (task !== undefined && !job.targets.some((t) => t.task === task)) continue;
+    const outcome = await readJobRecord(outDir, job, fingerprint(job));
+    if (outcome) yield { job, outcome };
+  }
 }

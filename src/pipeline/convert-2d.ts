@@ -46,17 +46,17 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   const workHeight = workCrop?.height ?? work.height;
 
   const kept: { target: MaskTarget; plane: Uint8Array }[] = [];
-  let skippedEmpty = 0;
+  const skippedByTask: Record<string, number> = {};
   for (const target of job.targets) {
     const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize);
     const plane = workCrop ? cropPlane(full.data, full.width, workCrop) : full.data;
     if (!plane.includes(1) && !keepsEmpty(opts, target.task, job.name)) {
-      skippedEmpty++;
+      skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
       continue;
     }
     kept.push({ target, plane });
   }
-  if (kept.length === 0) return { rows: [], skippedEmpty };
+  if (kept.length === 0) return { rows: [], skippedByTask };
 
   const box = contentBox(width, height, opts.size, opts.resize);
   const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
@@ -107,7 +107,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
       ...(job.split ? { splitHint: job.split } : {}),
     });
   }
-  return { rows, skippedEmpty };
+  return { rows, skippedByTask };
 }
 
 /** Re-labels a decoding failure with the raw path; libvips errors get the same wording as the header read's. */

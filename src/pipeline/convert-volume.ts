@@ -123,8 +123,7 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
     }
   }
   if (opts.keep3d && job.slicing !== 'frame' && rows.length > 0) await writeVolumes(job, opts, image, label, rows);
-  const skippedEmpty = Object.values(skippedByTask).reduce((a, b) => a + b, 0);
-  return { rows, skippedEmpty, skippedByTask };
+  return { rows, skippedByTask };
 }
 
 /**

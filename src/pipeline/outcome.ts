@@ -23,10 +23,8 @@ export interface ConvertOptions {
 
 export interface JobOutcome {
   rows: ConvertedRow[];
-  /** Samples dropped because their mask was empty (policy, not an error). */
-  skippedEmpty: number;
-  /** The same per task, where one job yields many samples per task (volumes). */
-  skippedByTask?: Record<string, number>;
+  /** Samples dropped per task because their mask was empty (policy, not an error). */
+  skippedByTask: Record<string, number>;
 }
 
 /** Deterministic choice of the empty-mask samples to keep: a seeded hash of task and name. */

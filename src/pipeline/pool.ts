@@ -11,8 +11,12 @@ export function defaultWorkers(): number {
 }
 
 export interface Pool<Req, Res> {
-  /** Runs `work(item)` for every item, calling `done` as each finishes; stops early if `stop()` is true. */
-  run<T>(items: T[], toRequest: (item: T) => Req, done: (item: T, res: Res) => Promise<void> | void, stop?: () => boolean): Promise<void>;
+  /**
+   * Runs `work(item)` for every item, calling `done` as each finishes. When `signal` aborts, no new
+   * item starts and the workers running one are terminated (their outputs are atomic, so nothing
+   * half-written remains); `run` then resolves with the items that finished.
+   */
+  run<T>(items: T[], toRequest: (item: T) => Req, done: (item: T, res: Res) => Promise<void> | void, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,12 +24,18 @@ export function createPool<Req, Res>(workerFile: URL, workers: number): Pool<Req
   const piscina = new Piscina({ filename: workerFile.href, minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
   const limit = workers * 2;
   return {
-    async run(items, toRequest, done, stop) {
+    async run(items, toRequest, done, signal) {
       let next = 0;
       const lane = async (): Promise<void> => {
-        while (next < items.length && !stop?.()) {
+        while (next < items.length && !signal?.aborted) {
           const item = items[next++];
-          const res = (await piscina.run(toRequest(item))) as Res;
+          let res: Res;
+          try {
+            res = (await piscina.run(toRequest(item), { signal })) as Res;
+          } catch (e) {
+            if (signal?.aborted) return;
+            throw e;
+          }
           await done(item, res);
         }
       };

@@ -1,27 +1,38 @@
 /**
- * The last build step: from all converted rows, assign splits and write the split files,
- * manifest.jsonl, medbank.json, the README.md dataset card and CITATION.bib, and remove outputs
- * no row refers to. Everything is sorted and free of timestamps, so equal inputs give equal bytes.
+ * The last build step (also `medbank merge`): from the job records, assign splits and write the
+ * split files, manifest.jsonl, medbank.json, the README.md dataset card and CITATION.bib, and
+ * remove outputs no row refers to. Everything is sorted and free of timestamps, so equal inputs
+ * give equal bytes. Rows are read twice from the records instead of held in memory: the first pass
+ * keeps only what splits need, the second streams each task's rows into the manifest.
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
-import type { ConvertedRow, ManifestRow } from '../contract/manifest.js';
 import { layoutByName, splitFileName } from '../contract/layout.js';
 import { BUILD_RECORD_FORMAT, type BuildRecord, type TaskRecord } from '../contract/build-record.js';
-import { writeAtomic } from '../io/atomic.js';
-import { assignSplits, type Ratios } from './splits.js';
+import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
+import { assignSplits, type Ratios, type SplitInput } from './splits.js';
+import type { JobOutcome } from './outcome.js';
+import type { JobIdentity } from './shard.js';
 import { renderCard } from './card.js';
 import { renderCitations } from './citations.js';
 import { toolVersions } from '../version.js';
 
+export interface FinishedJob {
+  job: JobIdentity;
+  outcome: JobOutcome;
+}
+
 export interface RecordInput {
   outDir: string;
   sources: SourceAdapter[];
-  rows: ConvertedRow[];
+  /**
+   * Every finished job with its outcome, in plan order (names sorted within a source); with a
+   * task, only the jobs that target it. Called once for all jobs and once per task.
+   */
+  finished: (task?: string) => AsyncIterable<FinishedJob>;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
-  skippedEmpty: Record<string, number>;
   options: BuildRecord['options'];
   ratios: Ratios;
 }
@@ -29,9 +40,26 @@ export interface RecordInput {
 export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const { outDir, sources, options } = input;
   const layout = layoutByName(options.layout);
-  const { rows, officialConflicts } = assignSplits(input.rows, options.seed, input.ratios);
+  const keys: SplitInput[] = [];
+  const skippedEmpty: Record<string, number> = {};
+  for await (const { outcome } of input.finished()) {
+    for (const r of outcome.rows) {
+      keys.push({
+        task: r.task,
+        name: r.name,
+        source: r.source,
+        group: r.group,
+        sha256: { image: r.sha256.image },
+        splitHint: r.splitHint,
+      });
+    }
+    for (const [task, n] of Object.entries(outcome.skippedByTask)) skippedEmpty[task] = (skippedEmpty[task] ?? 0) + n;
+  }
+  const { rows, officialConflicts } = assignSplits(keys, options.seed, input.ratios);
+  keys.length = 0;
+  const splitOf = new Map(rows.map((r) => [`${r.task}/${r.name}`, r.split]));
 
-  const byTask = new Map<string, ManifestRow[]>();
+  const byTask = new Map<string, typeof rows>();
   for (const r of rows) {
     const list = byTask.get(r.task) ?? [];
     list.push(r);
@@ -65,7 +93,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
         license: source.license,
         citationKey: source.citation.key,
         counts,
-        skippedEmpty: input.skippedEmpty[task.id] ?? 0,
+        skippedEmpty: skippedEmpty[task.id] ?? 0,
       });
     }
   }
@@ -87,7 +115,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       notes: input.notes[s.id] ?? [],
     })),
     tasks,
-    counts: { samples: rows.length, ...splitCounts, skippedEmpty: Object.values(input.skippedEmpty).reduce((a, b) => a + b, 0) },
+    counts: { samples: rows.length, ...splitCounts, skippedEmpty: Object.values(skippedEmpty).reduce((a, b) => a + b, 0) },
     emptyMaskPolicy:
       options.keepEmpty > 0 ? `keep ${options.keepEmpty * 100}% of empty masks (seeded)` : 'samples with an empty mask are skipped',
     splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical images share a split`,
@@ -95,7 +123,19 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     problems: [...input.problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
 
-  await writeAtomic(path.join(outDir, 'manifest.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const taskIds = [...byTask.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  async function* manifestLines(): AsyncGenerator<string> {
+    for (const task of taskIds) {
+      for await (const { outcome } of input.finished(task)) {
+        for (const r of outcome.rows) {
+          if (r.task !== task) continue;
+          const { splitHint: _hint, ...rest } = r;
+          yield `${JSON.stringify({ ...rest, split: splitOf.get(`${task}/${r.name}`) })}\n`;
+        }
+      }
+    }
+  }
+  await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
   await writeAtomic(path.join(outDir, 'medbank.json'), `${JSON.stringify(record, null, 2)}\n`);
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
   await writeAtomic(path.join(outDir, 'CITATION.bib'), renderCitations(included));

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Split } from '../catalog/types.js';
-import type { ConvertedRow, ManifestRow } from '../contract/manifest.js';
+import type { ConvertedRow } from '../contract/manifest.js';
 
 export interface Ratios {
   train: number;
@@ -16,8 +16,11 @@ export interface Ratios {
 
 export const DEFAULT_RATIOS: Ratios = { train: 70, val: 10, test: 20 };
 
-export interface SplitResult {
-  rows: ManifestRow[];
+/** What the split assignment reads of a row (the record phase passes only this, to stay small). */
+export type SplitInput = Pick<ConvertedRow, 'task' | 'name' | 'source' | 'group' | 'splitHint'> & { sha256: { image: string } };
+
+export interface SplitResult<R extends SplitInput = ConvertedRow> {
+  rows: (Omit<R, 'splitHint'> & { split: Split })[];
   /** Identical images that official splits put in different splits (kept as published). */
   officialConflicts: string[];
 }
@@ -41,14 +44,14 @@ class UnionFind {
   }
 }
 
-export function assignSplits(rows: ConvertedRow[], seed: number, ratios: Ratios): SplitResult {
-  const bySource = new Map<string, ConvertedRow[]>();
+export function assignSplits<R extends SplitInput = ConvertedRow>(rows: R[], seed: number, ratios: Ratios): SplitResult<R> {
+  const bySource = new Map<string, R[]>();
   for (const r of rows) {
     const list = bySource.get(r.source) ?? [];
     list.push(r);
     bySource.set(r.source, list);
   }
-  const out: ManifestRow[] = [];
+  const out: SplitResult<R>['rows'] = [];
   const officialConflicts: string[] = [];
   for (const [source, list] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const uf = new UnionFind();
@@ -59,7 +62,7 @@ export function assignSplits(rows: ConvertedRow[], seed: number, ratios: Ratios)
       if (seen === undefined) firstGroupOfHash.set(r.sha256.image, r.group);
       else uf.union(seen, r.group);
     }
-    const components = new Map<string, ConvertedRow[]>();
+    const components = new Map<string, R[]>();
     for (const r of list) {
       const c = uf.find(r.group);
       const members = components.get(c) ?? [];

@@ -3,13 +3,16 @@
  * options refuses unless forced) and one record per finished job (a rerun keeps outputs whose
  * hashes match and converts the rest). Together they make an interrupted build resumable.
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Job } from '../catalog/types.js';
+import type { Job, Problem } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import { sha256, writeAtomic } from '../io/atomic.js';
 import type { JobOutcome } from './outcome.js';
+import type { Shard } from './shard.js';
 
 export const STATE_DIR = '.medbank';
 const OPTIONS_FILE = 'options.json';
@@ -36,7 +39,8 @@ export async function prepareTree(outDir: string, options: object, force: boolea
   const optionsFile = path.join(stateDir, OPTIONS_FILE);
   const previous = await readFile(optionsFile, 'utf8').catch(() => undefined);
   if (previous === undefined) {
-    const entries = await readdir(outDir).catch(() => [] as string[]);
+    // A state folder alone is another shard of the same build that is just starting.
+    const entries = (await readdir(outDir).catch(() => [] as string[])).filter((e) => e !== STATE_DIR);
     if (entries.length > 0) {
       throw new UsageError(`${outDir} is not empty and is not a MedBank build folder; choose an empty or new folder`);
     }
@@ -95,4 +99,65 @@ export async function readFinishedJob(outDir: string, job: Job, fingerprint: str
     }
   }
   return record.outcome;
+}
+
+/** The stored record of a job if it belongs to `fingerprint` (no output check: for the record phase). */
+export async function readJobRecord(outDir: string, job: Job, fingerprint: string): Promise<JobOutcome | undefined> {
+  const text = await readFile(jobRecordPath(outDir, job), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const record = JSON.parse(text) as JobRecord;
+  return record.fingerprint === fingerprint ? record.outcome : undefined;
+}
+
+const PLAN_FILE = 'plan.jsonl';
+const SHARDS_DIR = 'shards';
+
+/** Writes every planned job, one JSON line each (every shard writes the same bytes); returns its hash. */
+export async function writePlan(outDir: string, jobs: Job[]): Promise<string> {
+  const text = jobs.map((j) => `${JSON.stringify(j)}\n`).join('');
+  await writeAtomic(path.join(outDir, STATE_DIR, PLAN_FILE), text);
+  return sha256(text);
+}
+
+/** Streams the planned jobs back, so the record phase of a merge holds one at a time. */
+export async function* readPlan(outDir: string): AsyncGenerator<Job> {
+  const lines = createInterface({ input: createReadStream(path.join(outDir, STATE_DIR, PLAN_FILE)), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield JSON.parse(line) as Job;
+}
+
+export async function planHashOnDisk(outDir: string): Promise<string | undefined> {
+  const text = await readFile(path.join(outDir, STATE_DIR, PLAN_FILE)).catch(() => undefined);
+  return text === undefined ? undefined : sha256(text);
+}
+
+/** What a finished shard leaves for `medbank merge`. */
+export interface ShardDone {
+  shard: Shard;
+  /** Hash of the plan the shard converted a share of; every shard must agree. */
+  plan: string;
+  jobs: number;
+  problems: (Problem & { source: string })[];
+  notes: Record<string, string[]>;
+}
+
+function shardDonePath(outDir: string, shard: Shard): string {
+  return path.join(outDir, STATE_DIR, SHARDS_DIR, `${shard.index}-of-${shard.count}.json`);
+}
+
+export async function writeShardDone(outDir: string, done: ShardDone): Promise<void> {
+  await writeAtomic(shardDonePath(outDir, done.shard), `${JSON.stringify(done)}\n`);
+}
+
+export async function readShardDones(outDir: string): Promise<ShardDone[]> {
+  const dir = path.join(outDir, STATE_DIR, SHARDS_DIR);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
+  return Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as ShardDone));
+}
+
+/** Forgets finished-shard marks (a new unsharded build or a new shard layout starts over). */
+export async function clearShardDones(outDir: string, keepCount?: number): Promise<void> {
+  const dir = path.join(outDir, STATE_DIR, SHARDS_DIR);
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (keepCount === undefined || !f.endsWith(`-of-${keepCount}.json`)) await rm(path.join(dir, f), { force: true });
+  }
 }

@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: runs every suite in bench/suites/ (or those named with --only) and writes
+ * bench/out/results.json. Options: --pairs N (2D corpus, default 100), --memory 1000,10000,
+ * --only 2d,encoders,memory,volume. Corpora are cached in bench/out/cache/.
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { toolVersions } from '../src/version.js';
+import { REPO } from './measure.js';
+import type { BenchContext, Suite, SuiteResult } from './suite.js';
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '100' },
+    memory: { type: 'string', default: '1000,10000' },
+    only: { type: 'string' },
+    out: { type: 'string', default: path.join(REPO, 'bench', 'out') },
+  },
+});
+
+const outDir = path.resolve(values.out);
+const ctx: BenchContext = {
+  work: path.join(outDir, 'work'),
+  cache: path.join(outDir, 'cache'),
+  pairs: Number(values.pairs),
+  memorySamples: values.memory.split(',').map(Number),
+  log: (line) => process.stderr.write(`  ${line}\n`),
+};
+await mkdir(ctx.work, { recursive: true });
+await mkdir(ctx.cache, { recursive: true });
+
+const suiteDir = fileURLToPath(new URL('./suites/', import.meta.url));
+const only = values.only?.split(',');
+const results: Record<string, SuiteResult> = {};
+for (const file of (await readdir(suiteDir)).filter((f) => f.endsWith('.js')).sort()) {
+  const suite = ((await import(pathToFileURL(path.join(suiteDir, file)).href)) as { default: Suite }).default;
+  if (only && !only.includes(suite.name)) continue;
+  process.stderr.write(`\n== ${suite.name}\n`);
+  const result = await suite.run(ctx);
+  results[suite.name] = result;
+  process.stdout.write('skipped' in result ? `${suite.name}: skipped: ${result.skipped}\n` : `\n${suite.name}\n${result.table}\n`);
+}
+const report = {
+  machine: {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  tool: toolVersions(),
+  options: { pairs: ctx.pairs, memorySamples: ctx.memorySamples },
+  results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, 'skipped' in r ? r : r.figures])),
+};
+await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`\nwrote ${path.join(outDir, 'results.json')}\n`);

@@ -1,0 +1,16 @@
+/** The plug-in contract of a benchmark: a name and a run that returns figures or says why it skipped. */
+export interface BenchContext {
+  /** Scratch folder of this run (corpora are cached in `cache`). */
+  work: string;
+  cache: string;
+  pairs: number;
+  memorySamples: number[];
+  log: (line: string) => void;
+}
+
+export type SuiteResult = { skipped: string } | { figures: Record<string, unknown>; table: string };
+
+export interface Suite {
+  name: string;
+  run(ctx: BenchContext): Promise<SuiteResult>;
+}
