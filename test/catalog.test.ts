@@ -22,7 +22,6 @@ const ORDER = [
   'AMOS',
   'MSD_Lung',
 ];
-const CONVERTED = ['BUSI', 'ISIC2018', 'Kvasir-SEG', 'CVC-ClinicDB', 'CVC-ColonDB'];
 
 /** Checks a BibTeX entry the way a parser would: one entry, balanced braces, key, required fields. */
 function checkBibtex(bib: string, key: string): string[] {
@@ -53,7 +52,7 @@ function spdxFromText(text: string): string | undefined {
   return m ? `CC-BY${(m[1] ?? '').toUpperCase()}${(m[2] ?? '').toUpperCase()}-4.0` : undefined;
 }
 
-test('17 sources in catalog order, the five 2D converters present', async () => {
+test('17 sources in catalog order, each with its converter', async () => {
   const all = await catalog();
   assert.deepEqual(
     all.map((s) => s.id),
@@ -63,10 +62,7 @@ test('17 sources in catalog order, the five 2D converters present', async () => 
     all.map((s) => s.order),
     ORDER.map((_, i) => i),
   );
-  assert.deepEqual(
-    all.filter((s) => s.scan).map((s) => s.id),
-    CONVERTED,
-  );
+  assert.ok(all.every((s) => typeof s.scan === 'function'));
 });
 
 test('every source has every field filled', async () => {

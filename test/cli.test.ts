@@ -1,13 +1,15 @@
 // The command line: `medbank sources` in its forms, usage errors without stack traces, and `medbank demo`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { catalog } from '../src/catalog/registry.js';
+import type { BuildRecord } from '../src/contract/build-record.js';
 import { runCli, tempDir } from './helpers.js';
 
 const NO_STACK = /\n\s+at /;
 
-test('medbank sources prints all 17 sources with license, commercial use, access and converter', async () => {
+test('medbank sources prints all 17 sources with license, commercial use and access', async () => {
   const r = await runCli(['sources']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
@@ -18,22 +20,26 @@ test('medbank sources prints all 17 sources with license, commercial use, access
     );
   }
   const busi = lines.find((l) => l.startsWith('BUSI '))!;
-  assert.match(busi, /ultrasound .*DbCL-1\.0 .*unclear .*open download .*yes/);
+  assert.match(busi, /ultrasound .*DbCL-1\.0 .*unclear .*open download +1$/);
   assert.match(
     lines.find((l) => l.startsWith('ACDC '))!,
-    /CC-BY-NC-SA-4\.0 .*no .*planned/,
+    /CC-BY-NC-SA-4\.0 .*no .* 3$/,
   );
-  assert.equal(lines.filter((l) => /\s(yes|planned)$/.test(l)).length, 17);
+  assert.match(
+    lines.find((l) => l.startsWith('AMOS '))!,
+    / 28$/,
+  );
+  assert.equal(lines.filter((l) => /\s\d+$/.test(l)).length, 17);
 });
 
-test('medbank sources --json is the full catalog with converter flags', async () => {
+test('medbank sources --json is the full catalog', async () => {
   const r = await runCli(['sources', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const entries = JSON.parse(r.stdout) as { id: string; converter: boolean; citation: { bibtex: string }; download: string[] }[];
+  const entries = JSON.parse(r.stdout) as { id: string; tasks: unknown[]; citation: { bibtex: string }; download: string[] }[];
   assert.equal(entries.length, 17);
-  assert.deepEqual(
-    entries.filter((e) => e.converter).map((e) => e.id),
-    ['BUSI', 'ISIC2018', 'Kvasir-SEG', 'CVC-ClinicDB', 'CVC-ColonDB'],
+  assert.equal(
+    entries.reduce((n, e) => n + e.tasks.length, 0),
+    65,
   );
   assert.ok(entries.every((e) => e.citation.bibtex.startsWith('@') && e.download.length > 0));
 });
@@ -89,7 +95,6 @@ test('usage errors exit 1 with a message and no stack trace', async (t) => {
     [['build', '--raw', raw, '--out', out, '--size', 'big'], /--size must be an integer/],
     [['build', '--out', out], /required option '--raw <dir>' not specified/],
     [['build', '--raw', path.join(dir, 'absent'), '--out', out], /raw folder .*absent does not exist/],
-    [['build', '--raw', raw, '--out', out, '--sources', 'REFUGE'], /no converter yet for: REFUGE/],
     [['build', '--raw', raw, '--out', out, '--sources', 'ISIC2018'], /requested source folder\(s\) missing: ISIC2018/],
     [['build', '--raw', raw, '--out', out, '--layout', 'coco'], /--layout must be one of medbank, samed2/],
     [['build', '--raw', raw, '--out', out, '--ratios', '70,30'], /ratios must be three non-negative numbers/],
@@ -105,19 +110,28 @@ test('usage errors exit 1 with a message and no stack trace', async (t) => {
   }
 });
 
-test('medbank demo --out <tmp> --size 128 builds, checks and prints the table', async (t) => {
+test('medbank demo builds all 17 sources from generated raw data, validates the tree and prints the table', async (t) => {
   const dir = await tempDir(t);
-  const r = await runCli(['demo', '--out', dir, '--size', '128']);
+  const r = await runCli(['demo', '--out', dir, '--size', '128', '--workers', '2']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^task\s+source\s+train\s+val\s+test\s+total$/m);
   for (const [task, source, total] of [
     ['BreastTumor_UT_0', 'BUSI', 9],
     ['SkinLesion_DS_5', 'ISIC2018', 8],
-    ['Polyp_EN_6', 'Kvasir-SEG', 8],
     ['Polyp_EN_7', 'CVC-ClinicDB', 12],
-    ['Polyp_EN_8', 'CVC-ColonDB', 6],
+    ['OpticCup_OC_2', 'REFUGE', 7],
   ] as const)
     assert.match(r.stdout, new RegExp(`^${task}\\s+${source}\\s+\\d+\\s+\\d+\\s+\\d+\\s+${total}$`, 'm'));
-  assert.match(r.stdout, /^total\s+\d+\s+\d+\s+\d+\s+43$/m);
-  assert.match(r.stdout, /check passed/);
+  assert.match(r.stdout, /^clean: \d+ samples passed every check/m);
+  const record = JSON.parse(await readFile(path.join(dir, 'medbank', 'medbank.json'), 'utf8')) as BuildRecord;
+  assert.deepEqual(
+    record.options.sources,
+    (await catalog()).map((s) => s.id),
+  );
+  for (const modality of ['UT', 'OC', 'DS', 'EN', 'XR', 'MI', 'PH', 'MR', 'CT', 'EC']) {
+    assert.ok(
+      record.tasks.some((x) => x.modalityCode === modality && x.counts.total > 0),
+      `no ${modality} task with samples`,
+    );
+  }
 });

@@ -177,9 +177,6 @@ export interface ScanResult {
 }
 
 export interface SourceAdapter extends SourceInfo {
-  /**
-   * Lists the raw files and describes the jobs; no pixel decoding. Absent while a source is
-   * catalogued but its converter has not landed yet (`medbank sources` says so, build refuses it).
-   */
-  scan?: (ctx: ScanContext) => Promise<ScanResult>;
+  /** Lists the raw files and describes the jobs; no pixel decoding. */
+  scan(ctx: ScanContext): Promise<ScanResult>;
 }

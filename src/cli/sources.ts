@@ -19,11 +19,7 @@ export function registerSources(program: Command): void {
         for (const s of all) present.set(s.id, Boolean((await stat(path.join(o.raw, s.id)).catch(() => undefined))?.isDirectory()));
       }
       if (o.json) {
-        const entries = all.map(({ scan, ...info }) => ({
-          ...info,
-          converter: Boolean(scan),
-          ...(o.raw ? { present: present.get(info.id) } : {}),
-        }));
+        const entries = all.map(({ scan: _scan, ...info }) => ({ ...info, ...(o.raw ? { present: present.get(info.id) } : {}) }));
         process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         return;
       }
@@ -48,10 +44,9 @@ export function registerSources(program: Command): void {
         s.license.commercial,
         s.access,
         s.tasks.length,
-        s.scan ? 'yes' : 'planned',
         ...(o.raw ? [present.get(s.id) ? 'present' : '-'] : []),
       ]);
-      const head = ['id', 'modality', 'anatomy', 'license', 'commercial', 'access', 'tasks', 'converter', ...(o.raw ? ['raw'] : [])];
+      const head = ['id', 'modality', 'anatomy', 'license', 'commercial', 'access', 'tasks', ...(o.raw ? ['raw'] : [])];
       process.stdout.write(`${textTable(head, rows)}\n`);
       if (o.raw) process.stdout.write(`\n${[...present.values()].filter(Boolean).length} of ${all.length} sources present in ${o.raw}\n`);
       else process.stdout.write('\n"medbank sources --details <id>" shows download steps and the expected folder layout.\n');

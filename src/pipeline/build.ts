@@ -106,13 +106,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!(await stat(rawRoot).catch(() => undefined))?.isDirectory()) throw new UsageError(`raw folder ${rawRoot} does not exist`);
 
   const requested = await selectSources(options.sources);
-  const unconverted = requested.filter((s) => !s.scan);
-  if (options.sources?.length && unconverted.length) {
-    throw new UsageError(`no converter yet for: ${unconverted.map((s) => s.id).join(', ')}`);
-  }
   let present: SourceAdapter[] = [];
   for (const s of requested) {
-    if (!s.scan) continue;
     if ((await stat(path.join(rawRoot, s.id)).catch(() => undefined))?.isDirectory()) present.push(s);
     else options.onProgress?.({ kind: 'absent', source: s.id });
   }
@@ -165,7 +160,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const notes: Record<string, string[]> = {};
   const jobs: Job[] = [];
   for (const source of present) {
-    if (!source.scan) continue;
     const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
     notes[source.id] = result.notes;
     for (const p of result.problems) {

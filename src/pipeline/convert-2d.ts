@@ -6,11 +6,11 @@ import path from 'node:path';
 import type { Job2D, MaskTarget, TaskSpec } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { asInputError, imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
-import { contentBox, cropPlane, padToSquare, resampleImage, resampleNearest, type ImageSource, type Rect } from '../io/resize.js';
+import { contentBox, cropPlane, padToSquare, resampleImage, type ImageSource, type Rect } from '../io/resize.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256 } from '../io/atomic.js';
 import type { ConvertedRow, IntensityTransform } from '../contract/manifest.js';
-import { evaluateMask, maskExtent, ruleFiles } from './masks.js';
+import { evaluateMask, ruleFiles, toOutputMask, type OutputMask } from './masks.js';
 import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
 
 /** Raw images with a longer side (whole-slide microscopy) are shrunk by libvips while decoding. */
@@ -45,20 +45,21 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   const workWidth = workCrop?.width ?? work.width;
   const workHeight = workCrop?.height ?? work.height;
 
-  const kept: { target: MaskTarget; plane: Uint8Array }[] = [];
+  const box = contentBox(width, height, opts.size, opts.resize);
+  const kept: { target: MaskTarget; mask: OutputMask }[] = [];
   const skippedByTask: Record<string, number> = {};
   for (const target of job.targets) {
     const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize);
     const plane = workCrop ? cropPlane(full.data, full.width, workCrop) : full.data;
-    if (!plane.includes(1) && !keepsEmpty(opts, target.task, job.name)) {
+    const mask = toOutputMask(plane, workWidth, workHeight, box, opts.size);
+    if (mask.foreground === 0 && !keepsEmpty(opts, target.task, job.name)) {
       skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
       continue;
     }
-    kept.push({ target, plane });
+    kept.push({ target, mask });
   }
   if (kept.length === 0) return { rows: [], skippedByTask };
 
-  const box = contentBox(width, height, opts.size, opts.resize);
   const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
   const resized = await resampleImage(source, sourceSize, box.width, box.height, opts.grey ? 1 : 3, cropOf(job, sourceSize)).catch(
     rethrowAs(job.image),
@@ -74,12 +75,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   const imageHash = sha256(imagePng);
 
   const rows: ConvertedRow[] = [];
-  for (const { target, plane } of kept) {
-    const small = resampleNearest(plane, workWidth, workHeight, box.width, box.height);
-    const mask = padToSquare(small, box.width, box.height, 1, opts.size);
-    const extent = maskExtent(mask, opts.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = mask[i] ? 255 : 0;
-    const maskPng = await encodePng(mask, opts.size, opts.size, 1, MASK_PNG);
+  for (const { target, mask } of kept) {
+    const maskPng = await encodePng(mask.pixels, opts.size, opts.size, 1, MASK_PNG);
     const paths = await writeSample(opts, target.task, job.name, imagePng, maskPng);
     const task = tasks.get(target.task);
     rows.push({
@@ -95,8 +92,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
       spacing: null,
       intensity,
       resize: { size: opts.size, mode: opts.resize, content: box },
-      foreground: extent.foreground,
-      bbox: extent.bbox,
+      foreground: mask.foreground,
+      bbox: mask.bbox,
       annotation: task?.annotation ?? 'pixel',
       sha256: { image: imageHash, mask: sha256(maskPng) },
       meta: {

@@ -14,10 +14,10 @@ import { readVolume } from '../io/read-volume.js';
 import { allocLike, sampleTypeOf, type Volume } from '../io/volume.js';
 import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
 import { encodeNifti } from '../io/nifti-write.js';
-import { contentBox, padToSquare, resampleImage, resampleNearest } from '../io/resize.js';
+import { contentBox, padToSquare, resampleImage } from '../io/resize.js';
 import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256, writeAtomic } from '../io/atomic.js';
-import { maskExtent } from './masks.js';
+import { toOutputMask, type OutputMask } from './masks.js';
 import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt, type PlaneSampler } from './volume-intensity.js';
 import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
 
@@ -56,15 +56,17 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
   for (let k = 0; k < geo.count; k++) {
     const at: PlaneAt = { base: geo.base + k * geo.sliceStep, rowStep: geo.rowStep, colStep: geo.colStep, width, height };
     const name = job.slicing === 'frame' ? job.name : `${job.name}_slice_${String(k).padStart(4, '0')}`;
-    const kept: { task: string; intensity: VolumeIntensity; mask: Uint8Array }[] = [];
+    const kept: { task: string; intensity: VolumeIntensity; mask: OutputMask }[] = [];
     for (const target of job.targets) {
-      const mask = plane();
-      const foreground = labelSamplers.get(target.task)!(at, mask);
-      if (foreground === 0 && !keepsEmpty(opts, target.task, name)) {
+      const raw = plane();
+      // A slice empty at raw resolution stays empty after resizing: no need to resize it to know.
+      const rawForeground = labelSamplers.get(target.task)!(at, raw);
+      const mask = rawForeground > 0 ? toOutputMask(raw, width, height, box, opts.size) : undefined;
+      if (!mask?.foreground && !keepsEmpty(opts, target.task, name)) {
         skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
         continue;
       }
-      kept.push({ task: target.task, intensity: target.intensity, mask });
+      kept.push({ task: target.task, intensity: target.intensity, mask: mask ?? toOutputMask(raw, width, height, box, opts.size) });
     }
     const encodedImages = new Map<GreyMap, { png: Buffer; hash: string }>();
     for (const { task, intensity, mask } of kept) {
@@ -90,10 +92,7 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
         encoded = { png, hash: sha256(png) };
         encodedImages.set(map, encoded);
       }
-      const outMask = padToSquare(resampleNearest(mask, width, height, box.width, box.height), box.width, box.height, 1, opts.size);
-      const extent = maskExtent(outMask, opts.size);
-      for (let i = 0; i < outMask.length; i++) outMask[i] = outMask[i] ? 255 : 0;
-      const maskPng = await encodePng(outMask, opts.size, opts.size, 1, MASK_PNG);
+      const maskPng = await encodePng(mask.pixels, opts.size, opts.size, 1, MASK_PNG);
       const paths = await writeSample(opts, task, name, encoded.png, maskPng);
       rows.push({
         task,
@@ -109,8 +108,8 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
         intensity: map.record,
         ...(intensity.kind === 'window' ? { window: { level: intensity.level, width: intensity.width } } : {}),
         resize: { size: opts.size, mode: opts.resize, content: box },
-        foreground: extent.foreground,
-        bbox: extent.bbox,
+        foreground: mask.foreground,
+        bbox: mask.bbox,
         annotation: tasks.get(task)?.annotation ?? 'pixel',
         sha256: { image: encoded.hash, mask: sha256(maskPng) },
         meta: {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { MaskRule } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { readRaw, readSize, toLuma, type RawImage } from '../io/image-read.js';
+import { padToSquare, resampleNearest } from '../io/resize.js';
 
 export interface Plane {
   data: Uint8Array;
@@ -116,4 +117,29 @@ export function maskExtent(plane: Uint8Array, width: number): { foreground: numb
     if (y > y1) y1 = y;
   }
   return { foreground: count, bbox: count ? [x0, y0, x1, y1] : null };
+}
+
+export interface OutputMask {
+  /** size×size plane of 0 / 255, as written. */
+  pixels: Uint8Array;
+  foreground: number;
+  bbox: [number, number, number, number] | null;
+}
+
+/**
+ * A raw-resolution binary plane as the user will load it: nearest-resized into the content box,
+ * padded to the square, 0/255. The empty-mask policy looks at this, not at the raw plane: a
+ * structure too small to survive the resize gives an empty training sample.
+ */
+export function toOutputMask(
+  plane: Uint8Array,
+  width: number,
+  height: number,
+  box: { width: number; height: number },
+  size: number,
+): OutputMask {
+  const pixels = padToSquare(resampleNearest(plane, width, height, box.width, box.height), box.width, box.height, 1, size);
+  const extent = maskExtent(pixels, size);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] ? 255 : 0;
+  return { pixels, ...extent };
 }
