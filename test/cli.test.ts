@@ -1,7 +1,7 @@
 // The command line: `medbank sources` in its forms, usage errors without stack traces, and `medbank demo`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
@@ -89,7 +89,11 @@ test('usage errors exit 1 with a message and no stack trace', async (t) => {
   const raw = path.join(dir, 'raw');
   await mkdir(path.join(raw, 'BUSI'), { recursive: true });
   const out = path.join(dir, 'out');
+  const aFile = path.join(dir, 'a-file');
+  await writeFile(aFile, 'not a folder');
   const cases: [string[], RegExp][] = [
+    [['build', '--raw', raw, '--out', aFile], /--out .*a-file exists and is not a folder/],
+    [['build', '--raw', raw, '--out', path.join(raw, 'BUSI', 'out')], /--out .* is inside --raw/],
     [['build', '--raw', raw, '--out', out, '--sources', 'Nope'], /unknown source "Nope"; known: BUSI, REFUGE/],
     [['build', '--raw', raw, '--out', out, '--size', '5'], /--size must be an integer from 16 to 8192, got "5"/],
     [['build', '--raw', raw, '--out', out, '--size', 'big'], /--size must be an integer/],

@@ -84,6 +84,11 @@ test('medbank layout: same results as the README script, junk skipped, JPEG pair
     );
   assert.deepEqual(await files(path.join(out2, 'BreastTumor_UT_0', 'images')), await files(path.join(input, 'BreastTumor_UT_0', 'masks')));
   assert.equal((await files(path.join(out2, 'Polyp_EN_7', 'images'))).length, 11);
+  // The unwritten pair leaves the split files too: every line names a file that exists.
+  const polypLines = (
+    await Promise.all(['train', 'val', 'test'].map((s) => readFile(path.join(out2, 'Polyp_EN_7', `${s}.txt`), 'utf8')))
+  ).flatMap((text) => text.split('\n').filter(Boolean));
+  assert.deepEqual(polypLines.sort(), await files(path.join(out2, 'Polyp_EN_7', 'images')));
   assert.deepEqual(await leftoverTemps(out2), []);
 
   const compared = python(t, README_SCRIPT, [input, out2, '200', 'images', 'masks']) as Compared | undefined;

@@ -131,6 +131,8 @@ export function asInputError(file: string, e: unknown): InputError {
  */
 export function toLuma(img: RawImage): Uint8Array {
   const { data, width, height, channels } = img;
+  // 8-bit grey is its own luma: no copy.
+  if (channels === 1 && data instanceof Uint8Array) return data;
   const n = width * height;
   const out = new Uint8Array(n);
   const scale = data instanceof Uint16Array ? 1 / 257 : 1;

@@ -104,6 +104,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     throw new UsageError((e as Error).message);
   }
   if (!(await stat(rawRoot).catch(() => undefined))?.isDirectory()) throw new UsageError(`raw folder ${rawRoot} does not exist`);
+  const outInRaw = path.relative(rawRoot, outDir);
+  if (!outInRaw.startsWith('..') && !path.isAbsolute(outInRaw)) {
+    throw new UsageError(`--out ${outDir} is inside --raw ${rawRoot}: a rerun would read the outputs as raw files`);
+  }
 
   const requested = await selectSources(options.sources);
   let present: SourceAdapter[] = [];

@@ -99,22 +99,36 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Foreground pixel count and bounding box [x0, y0, x1, y1] (inclusive) of a 0/non-zero plane. */
-export function maskExtent(plane: Uint8Array, width: number): { foreground: number; bbox: [number, number, number, number] | null } {
+/**
+ * Foreground pixel count and bounding box [x0, y0, x1, y1] (inclusive) of a 0/non-zero plane;
+ * with `paint`, foreground pixels are set to that value on the way (0/1 planes become 0/255).
+ */
+export function maskExtent(
+  plane: Uint8Array,
+  width: number,
+  paint?: number,
+): { foreground: number; bbox: [number, number, number, number] | null } {
   let count = 0;
-  let x0 = Infinity;
-  let y0 = Infinity;
+  let x0 = width;
+  let y0 = -1;
   let x1 = -1;
   let y1 = -1;
-  for (let i = 0; i < plane.length; i++) {
-    if (plane[i] === 0) continue;
-    count++;
-    const y = (i / width) | 0;
-    const x = i - y * width;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
+  const height = plane.length / width;
+  for (let y = 0, i = 0; y < height; y++) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < width; x++, i++) {
+      if (plane[i] === 0) continue;
+      count++;
+      if (first < 0) first = x;
+      last = x;
+      if (paint !== undefined) plane[i] = paint;
+    }
+    if (first < 0) continue;
+    if (y0 < 0) y0 = y;
+    y1 = y;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
   }
   return { foreground: count, bbox: count ? [x0, y0, x1, y1] : null };
 }
@@ -139,7 +153,5 @@ export function toOutputMask(
   size: number,
 ): OutputMask {
   const pixels = padToSquare(resampleNearest(plane, width, height, box.width, box.height), box.width, box.height, 1, size);
-  const extent = maskExtent(pixels, size);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] ? 255 : 0;
-  return { pixels, ...extent };
+  return { pixels, ...maskExtent(pixels, size, 255) };
 }

@@ -21,7 +21,13 @@ export interface Pool<Req, Res> {
 }
 
 export function createPool<Req, Res>(workerFile: URL, workers: number): Pool<Req, Res> {
-  const piscina = new Piscina({ filename: workerFile.href, minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+  const piscina = new Piscina({
+    filename: workerFile.href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+    concurrentTasksPerWorker: 2,
+  });
   const limit = workers * 2;
   return {
     async run(items, toRequest, done, signal) {

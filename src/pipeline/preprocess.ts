@@ -9,7 +9,7 @@ import { copyFile, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { isImageFile, stem } from '../catalog/files.js';
-import { LAYOUTS, layoutByName, type Layout } from '../contract/layout.js';
+import { LAYOUTS, layoutByName, type Layout, type LayoutName } from '../contract/layout.js';
 import { SPLITS } from '../catalog/types.js';
 import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
 import type { ResizeMode } from '../io/resize.js';
@@ -26,7 +26,7 @@ export interface PreprocessOptions {
 }
 
 export interface PreprocessResult {
-  tasks: { task: string; layout: string; pairs: number }[];
+  tasks: { task: string; layout: LayoutName; pairs: number }[];
   problems: { file: string; reason: string }[];
 }
 
@@ -83,13 +83,15 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
   const workers = o.workers ?? defaultWorkers();
   const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), workers);
   let done = 0;
+  const written = new Set<string>();
   try {
     await pool.run(
       requests,
       (r) => r,
-      (_request, reply) => {
+      (request, reply) => {
         done++;
-        if (!reply.ok) problems.push({ file: path.relative(input, reply.file), reason: reply.reason });
+        if (reply.ok) written.add(path.relative(output, request.outImage));
+        else problems.push({ file: path.relative(input, reply.file), reason: reply.reason });
         o.onProgress?.(done, requests.length);
       },
     );
@@ -97,14 +99,20 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
     await pool.close();
   }
 
-  for (const { task } of tasks) {
+  for (const { task, layout: layoutName } of tasks) {
+    const layout = layoutByName(layoutName);
     for (const split of SPLITS) {
       const src = path.join(input, task, `${split}.txt`);
       const text = await readFile(src, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
-      // Lines keep their order and prefix; only a non-PNG extension changes, as the files did.
-      const lines = text.split(/\r?\n/).map((l) => l.replace(/\.(jpe?g|bmp|tiff?)$/i, '.png'));
-      await writeAtomic(path.join(output, task, `${split}.txt`), lines.join('\n'));
+      // Lines keep their order and prefix; a non-PNG extension changes as the files did, and lines of
+      // pairs that were not written (missing mask, unreadable file) are left out.
+      const lines = text
+        .split(/\r?\n/)
+        .filter((l) => l.trim())
+        .map((l) => l.replace(/\.(jpe?g|bmp|tiff?)$/i, '.png'))
+        .filter((l) => written.has(path.join(task, layout.imageDir, path.basename(l))));
+      await writeAtomic(path.join(output, task, `${split}.txt`), lines.map((l) => `${l}\n`).join(''));
     }
   }
   for (const extra of ['README.md', 'CITATION.bib']) {

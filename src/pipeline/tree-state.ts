@@ -37,6 +37,8 @@ export async function prepareTree(outDir: string, options: object, force: boolea
   const wanted = stableJson(options);
   const stateDir = path.join(outDir, STATE_DIR);
   const optionsFile = path.join(stateDir, OPTIONS_FILE);
+  const existing = await stat(outDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new UsageError(`--out ${outDir} exists and is not a folder`);
   const previous = await readFile(optionsFile, 'utf8').catch(() => undefined);
   if (previous === undefined) {
     // A state folder alone is another shard of the same build that is just starting.
