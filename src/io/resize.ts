@@ -109,3 +109,10 @@ export function cropPlane(src: Uint8Array, width: number, rect: Rect): Uint8Arra
   }
   return out;
 }
+
+/** Repeats each grey sample three times (R = G = B). */
+export function greyToRgb(grey: Uint8Array): Uint8Array {
+  const out = new Uint8Array(grey.length * 3);
+  for (let i = 0, o = 0; i < grey.length; i++, o += 3) out[o] = out[o + 1] = out[o + 2] = grey[i];
+  return out;
+}

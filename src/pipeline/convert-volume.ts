@@ -14,7 +14,7 @@ import { readVolume } from '../io/read-volume.js';
 import { allocLike, sampleTypeOf, type Volume } from '../io/volume.js';
 import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
 import { encodeNifti } from '../io/nifti-write.js';
-import { contentBox, padToSquare, resampleImage } from '../io/resize.js';
+import { contentBox, greyToRgb, padToSquare, resampleImage } from '../io/resize.js';
 import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256, writeAtomic } from '../io/atomic.js';
 import { toOutputMask, type OutputMask } from './masks.js';
@@ -22,6 +22,9 @@ import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt
 import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
 
 const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as const;
+
+/** Slices whose PNGs may be encoding while the next slice is prepared. */
+const SLICES_IN_FLIGHT = 3;
 
 export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
   const image = await readVolume(path.join(opts.rawRoot, job.image), job.image);
@@ -50,24 +53,14 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
     return found;
   };
 
-  const rows: ConvertedRow[] = [];
-  const skippedByTask: Record<string, number> = {};
-  const plane = (): Uint8Array => new Uint8Array(width * height);
-  for (let k = 0; k < geo.count; k++) {
-    const at: PlaneAt = { base: geo.base + k * geo.sliceStep, rowStep: geo.rowStep, colStep: geo.colStep, width, height };
-    const name = job.slicing === 'frame' ? job.name : `${job.name}_slice_${String(k).padStart(4, '0')}`;
-    const kept: { task: string; intensity: VolumeIntensity; mask: OutputMask }[] = [];
-    for (const target of job.targets) {
-      const raw = plane();
-      // A slice empty at raw resolution stays empty after resizing: no need to resize it to know.
-      const rawForeground = labelSamplers.get(target.task)!(at, raw);
-      const mask = rawForeground > 0 ? toOutputMask(raw, width, height, box, opts.size) : undefined;
-      if (!mask?.foreground && !keepsEmpty(opts, target.task, name)) {
-        skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
-        continue;
-      }
-      kept.push({ task: target.task, intensity: target.intensity, mask: mask ?? toOutputMask(raw, width, height, box, opts.size) });
-    }
+  /** Writes one slice's image and masks; its rows come back in target order. */
+  const emitSlice = async (
+    k: number,
+    name: string,
+    at: PlaneAt,
+    kept: { task: string; intensity: VolumeIntensity; mask: OutputMask }[],
+  ) => {
+    const rows: ConvertedRow[] = [];
     const encodedImages = new Map<GreyMap, { png: Buffer; hash: string }>();
     for (const { task, intensity, mask } of kept) {
       const { map, sample } = greyMap(intensity);
@@ -75,13 +68,9 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
       if (!encoded) {
         const grey = plane();
         sample(at, grey);
-        const resized = await resampleImage(
-          { pixels: grey, width, height, channels: 1 },
-          { width, height },
-          box.width,
-          box.height,
-          channels,
-        );
+        // Grey slices are resized as one channel and repeated to RGB afterwards: same pixels, a third of the work.
+        const resizedGrey = await resampleImage({ pixels: grey, width, height, channels: 1 }, { width, height }, box.width, box.height, 1);
+        const resized = channels === 3 ? greyToRgb(resizedGrey) : resizedGrey;
         const png = await encodePng(
           padToSquare(resized, box.width, box.height, channels, opts.size),
           opts.size,
@@ -120,7 +109,36 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
         ...(job.split ? { splitHint: job.split } : {}),
       });
     }
+    return rows;
+  };
+
+  const slices: Promise<ConvertedRow[]>[] = [];
+  let settled = 0;
+  const skippedByTask: Record<string, number> = {};
+  const plane = (): Uint8Array => new Uint8Array(width * height);
+  for (let k = 0; k < geo.count; k++) {
+    const at: PlaneAt = { base: geo.base + k * geo.sliceStep, rowStep: geo.rowStep, colStep: geo.colStep, width, height };
+    const name = job.slicing === 'frame' ? job.name : `${job.name}_slice_${String(k).padStart(4, '0')}`;
+    const kept: { task: string; intensity: VolumeIntensity; mask: OutputMask }[] = [];
+    for (const target of job.targets) {
+      const raw = plane();
+      // A slice empty at raw resolution stays empty after resizing: no need to resize it to know.
+      const rawForeground = labelSamplers.get(target.task)!(at, raw);
+      const mask = rawForeground > 0 ? toOutputMask(raw, width, height, box, opts.size) : undefined;
+      if (!mask?.foreground && !keepsEmpty(opts, target.task, name)) {
+        skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
+        continue;
+      }
+      kept.push({ task: target.task, intensity: target.intensity, mask: mask ?? toOutputMask(raw, width, height, box, opts.size) });
+    }
+    if (kept.length === 0) continue;
+    const slice = emitSlice(k, name, at, kept);
+    slice.catch(() => undefined); // awaited below; this only stops an early failure counting as unhandled
+    slices.push(slice);
+    // A few slices in flight: PNG encoding (libuv threads) overlaps sampling and resizing the next one.
+    if (slices.length - settled > SLICES_IN_FLIGHT) await slices[settled++];
   }
+  const rows = (await Promise.all(slices)).flat();
   if (opts.keep3d && job.slicing !== 'frame' && rows.length > 0) await writeVolumes(job, opts, image, label, rows);
   return { rows, skippedByTask };
 }
