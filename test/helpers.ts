@@ -92,3 +92,15 @@ export async function buildWhole(options: BuildOptions): Promise<BuildResult & {
   if (!result.record) throw new Error('the build finished without a record');
   return { ...result, record: result.record };
 }
+
+/** Debian's Chromium (installed by .ci/run) and the flags it needs on this closed, root-run machine. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];

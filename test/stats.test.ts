@@ -9,10 +9,8 @@ import { computeStats, type TreeStats } from '../src/dataset/stats.js';
 import { writeReport } from '../src/dataset/report.js';
 import { drawOutline } from '../src/dataset/montage.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
-import { runCli } from './helpers.js';
+import { runCli, CHROMIUM, CHROMIUM_ARGS } from './helpers.js';
 import { buildFixtureTree, copyTree, manifestRows } from './tree-fixtures.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let tree = '';
 let cleanup = async () => {};
@@ -111,14 +109,7 @@ test('the HTML report opens in headless Chromium with one loaded montage and two
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();

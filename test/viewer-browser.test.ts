@@ -10,19 +10,9 @@ import sharp from 'sharp';
 import { chromium, type Page } from 'playwright-core';
 import { fixtures } from '../src/fixtures/registry.js';
 import { startViewer } from '../src/viewer/server.js';
-import { REPO } from './helpers.js';
+import { REPO, CHROMIUM, CHROMIUM_ARGS } from './helpers.js';
 import { fixtureTree } from './viewer-tree.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** The overlay colour of viewer/src/overlay.ts. */
 const MASK_COLOUR = [0, 255, 128];
 const SIZE = 128;
