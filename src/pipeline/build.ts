@@ -243,6 +243,7 @@ async function convertPhase(
   const resumed = done;
   options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
   if (pending.length > 0) {
+    await largestFirst(pending, opts.rawRoot);
     const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers);
     try {
       await pool.run(
@@ -270,6 +271,16 @@ async function convertPhase(
   }
   const converted = Object.values(perSource).reduce((a, c) => a + c.converted, 0);
   return { perSource, resumed, converted };
+}
+
+/**
+ * Orders jobs by raw file size, largest first, so that no big image or volume is left to run
+ * alone at the end while the other workers idle. Outputs do not depend on the order.
+ */
+async function largestFirst(jobs: Job[], rawRoot: string): Promise<void> {
+  const bytes = new Map<Job, number>();
+  for (const job of jobs) bytes.set(job, (await stat(path.join(rawRoot, job.image)).catch(() => undefined))?.size ?? 0);
+  jobs.sort((a, b) => bytes.get(b)! - bytes.get(a)!);
 }
 
 /** Phase 3's input: the recorded outcome of every planned job that finished, one job at a time. */
