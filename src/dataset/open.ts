@@ -92,22 +92,30 @@ async function readSplitFile(file: string, layout: Layout): Promise<string[]> {
     .map((l) => layout.parseLine(l) ?? l);
 }
 
-/** Streams manifest.jsonl and keeps the rows `keep` accepts (the whole file is never held at once). */
-export async function readManifest(root: string, keep: (row: ManifestRow) => boolean = () => true): Promise<ManifestRow[]> {
+/**
+ * Streams manifest.jsonl line by line (1-based line numbers, blank lines skipped): `row` is
+ * undefined where a line is not valid JSON. Yields nothing when the tree has no manifest.
+ */
+export async function* manifestLines(root: string): AsyncGenerator<{ line: number; row?: ManifestRow }> {
   const file = path.join(root, 'manifest.jsonl');
-  if (!(await stat(file).catch(() => undefined))) return [];
-  const rows: ManifestRow[] = [];
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (!line.trim()) continue;
-    let row: ManifestRow;
+  if (!(await stat(file).catch(() => undefined))?.isFile()) return;
+  let line = 0;
+  for await (const text of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    line++;
+    if (!text.trim()) continue;
     try {
-      row = JSON.parse(line) as ManifestRow;
+      yield { line, row: JSON.parse(text) as ManifestRow };
     } catch {
-      throw new UsageError(`${file}:${n}: not valid JSON`);
+      yield { line };
     }
+  }
+}
+
+/** The manifest rows `keep` accepts (the whole file is never held at once). */
+export async function readManifest(root: string, keep: (row: ManifestRow) => boolean = () => true): Promise<ManifestRow[]> {
+  const rows: ManifestRow[] = [];
+  for await (const { line, row } of manifestLines(root)) {
+    if (!row) throw new UsageError(`${path.join(root, 'manifest.jsonl')}:${line}: not valid JSON`);
     if (keep(row)) rows.push(row);
   }
   return rows;

@@ -3,15 +3,13 @@
  * with their defects, and per task the image and mask folders and the raw lines of its split files.
  * Task discovery and layouts come from the library API (open.ts).
  */
-import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { SPLITS, type Split } from '../catalog/types.js';
 import { BUILD_RECORD_FORMAT, type BuildRecord } from '../contract/build-record.js';
 import { splitFileName } from '../contract/layout.js';
 import type { ManifestRow } from '../contract/manifest.js';
-import { openMedBank, type MedBankTask } from './open.js';
+import { manifestLines, openMedBank, type MedBankTask } from './open.js';
 
 export type RecordState = { state: 'ok'; record: BuildRecord } | { state: 'missing' } | { state: 'malformed'; reason: string };
 
@@ -84,19 +82,13 @@ function rowDefect(row: Partial<ManifestRow> | null): string | undefined {
 }
 
 async function readManifestState(root: string): Promise<ManifestState> {
-  const file = path.join(root, 'manifest.jsonl');
-  const state: ManifestState = { present: false, rows: new Map(), defects: [] };
-  if (!(await stat(file).catch(() => undefined))?.isFile()) return state;
-  state.present = true;
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (!text.trim()) continue;
-    let row: ManifestRow;
-    try {
-      row = JSON.parse(text) as ManifestRow;
-    } catch {
+  const state: ManifestState = {
+    present: Boolean((await stat(path.join(root, 'manifest.jsonl')).catch(() => undefined))?.isFile()),
+    rows: new Map(),
+    defects: [],
+  };
+  for await (const { line, row } of manifestLines(root)) {
+    if (!row) {
       state.defects.push({ line, reason: 'not valid JSON' });
       continue;
     }
