@@ -244,7 +244,8 @@ async function convertPhase(
   options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
   if (pending.length > 0) {
     await largestFirst(pending, opts.rawRoot);
-    const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers);
+    const tasksPerWorker = pending.some((job) => job.kind === 'volume') ? 1 : 2;
+    const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers, tasksPerWorker);
     try {
       await pool.run(
         pending,

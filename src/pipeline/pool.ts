@@ -20,13 +20,17 @@ export interface Pool<Req, Res> {
   close(): Promise<void>;
 }
 
-export function createPool<Req, Res>(workerFile: URL, workers: number): Pool<Req, Res> {
+/**
+ * `tasksPerWorker` 2 lets a worker decode one item while libvips encodes another (2D images);
+ * volumes use 1, so a worker never holds two volumes (they overlap their slices themselves).
+ */
+export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerWorker: 1 | 2 = 2): Pool<Req, Res> {
   const piscina = new Piscina({
     filename: workerFile.href,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
-    concurrentTasksPerWorker: 2,
+    concurrentTasksPerWorker: tasksPerWorker,
   });
   const limit = workers * 2;
   return {
