@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ellipse, writeImage } from '../src/fixtures/draw.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { CLI, runCli } from './helpers.js';
-import { fixtureRaw, leftoverTemps, manifestRows } from './tree.js';
+import { fixtureRaw, leftoverTemps } from './tree.js';
+import { readManifest } from '../src/dataset/open.js';
 
 const BUSI = 'BUSI/Dataset_BUSI_with_GT';
 const KVASIR = 'Kvasir-SEG/Kvasir-SEG';
@@ -52,7 +53,7 @@ test('corrupt, truncated, missing and mismatched inputs: each reported with path
     assert.ok(r.stderr.includes(`problem: ${file}: ${p.reason}`), `stderr lacks ${file}: ${p.reason}`);
   }
 
-  const rows = await manifestRows(out);
+  const rows = await readManifest(out);
   assert.deepEqual(
     rows.filter((x) => x.source === 'BUSI').map((x) => x.name),
     ['busi_benign_4', 'busi_benign_5', 'busi_malignant_2', 'busi_malignant_3', 'busi_malignant_4'],
@@ -74,7 +75,7 @@ test('truncated TIF (CVC-ClinicDB) and BMP (CVC-ColonDB) images and masks are re
   const r = await runCli(['build', '--raw', raw, '--out', out, '--size', '64']);
   assert.equal(r.code, 2, r.stderr);
   for (const f of broken) assert.match(r.stderr, new RegExp(`problem: ${f.replace(/\./g, '\\.')}: cannot decode`));
-  const rows = await manifestRows(out);
+  const rows = await readManifest(out);
   assert.equal(rows.filter((x) => x.source === 'CVC-ClinicDB').length, 10);
   assert.equal(rows.filter((x) => x.source === 'CVC-ColonDB').length, 4);
   assert.deepEqual(await leftoverTemps(out), []);
@@ -106,6 +107,6 @@ test('an unreadable file (chmod 000) is reported as permission denied', async (t
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /problem: CVC-ColonDB\/CVC-ColonDB\/images\/3\.png: permission denied/);
-  assert.equal((await manifestRows(out)).length, 5);
+  assert.equal((await readManifest(out)).length, 5);
   assert.deepEqual(await leftoverTemps(out), []);
 });

@@ -1,5 +1,4 @@
-/** Helpers for the per-source tests: build a fixture tree, read the manifest, compare masks with Pillow. */
-import { readFile } from 'node:fs/promises';
+/** Helpers for the per-source tests: build a fixture tree, compare masks with Pillow. */
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fixtureFor } from '../src/fixtures/registry.js';
@@ -7,6 +6,7 @@ import type { BuildOptions } from '../src/pipeline/build.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
 import { python, tempDir, buildWhole } from './helpers.js';
+import { readManifest } from '../src/dataset/open.js';
 
 export interface Built {
   raw: string;
@@ -14,14 +14,6 @@ export interface Built {
   expected: Record<string, number>;
   record: BuildRecord;
   rows: ManifestRow[];
-}
-
-export async function readManifest(out: string): Promise<ManifestRow[]> {
-  const text = await readFile(path.join(out, 'manifest.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ManifestRow);
 }
 
 /** Generates a source's fixture (one variant) and builds it alone, small and single-worker. */

@@ -10,7 +10,8 @@ import { writeReport } from '../src/dataset/report.js';
 import { drawOutline } from '../src/dataset/montage.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { runCli, CHROMIUM, CHROMIUM_ARGS } from './helpers.js';
-import { buildFixtureTree, copyTree, manifestRows } from './tree-fixtures.js';
+import { buildFixtureTree, copyTree } from './tree-fixtures.js';
+import { readManifest } from '../src/dataset/open.js';
 
 let tree = '';
 let cleanup = async () => {};
@@ -24,7 +25,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 test('computeStats: split counts, original sizes, histograms and totals agree with medbank.json and the manifest', async () => {
   const stats = await computeStats(tree);
   const record = JSON.parse(await readFile(path.join(tree, 'medbank.json'), 'utf8')) as BuildRecord;
-  const rows = await manifestRows(tree);
+  const rows = await readManifest(tree);
   assert.deepEqual(
     stats.tasks.map((t) => t.task),
     record.tasks.map((t) => t.id).sort(),

@@ -31,13 +31,6 @@ export async function copyTree(t: TestContext, tree: string): Promise<string> {
   return dir;
 }
 
-export async function manifestRows(tree: string): Promise<ManifestRow[]> {
-  return (await readFile(path.join(tree, 'manifest.jsonl'), 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ManifestRow);
-}
-
 export async function writeManifestRows(tree: string, rows: ManifestRow[]): Promise<void> {
   await writeFile(path.join(tree, 'manifest.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

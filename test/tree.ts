@@ -13,6 +13,7 @@ import type { BuildRecord } from '../src/contract/build-record.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
 import { layoutByName, type LayoutName } from '../src/contract/layout.js';
 import { python, tempDir, buildWhole } from './helpers.js';
+import { readManifest } from '../src/dataset/open.js';
 
 export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 
@@ -33,15 +34,7 @@ export async function buildTree(
   options: Omit<BuildOptions, 'onProgress'>,
 ): Promise<{ record: BuildRecord; rows: ManifestRow[]; out: string }> {
   const { record } = await buildWhole({ workers: 2, ...options });
-  return { record, rows: await manifestRows(options.out), out: options.out };
-}
-
-export async function manifestRows(out: string): Promise<ManifestRow[]> {
-  const text = await readFile(path.join(out, 'manifest.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ManifestRow);
+  return { record, rows: await readManifest(options.out), out: options.out };
 }
 
 export interface Decoded {

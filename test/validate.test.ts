@@ -10,10 +10,10 @@ import { hammingDistance, nearPairs } from '../src/dataset/perceptual-hash.js';
 import { preprocess } from '../src/pipeline/preprocess.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { runCli, tempDir } from './helpers.js';
+import { readManifest } from '../src/dataset/open.js';
 import {
   buildFixtureTree,
   copyTree,
-  manifestRows,
   readPixels,
   splitLines,
   writeGrey,
@@ -65,7 +65,7 @@ test('a freshly built tree is clean: validate exits 0 (in the worker pool), --js
   const report = JSON.parse(r.stdout) as ValidateReport;
   assert.deepEqual(report.findings, []);
   assert.equal(report.tasks.length, 4);
-  assert.equal(report.samples, (await manifestRows(template)).length);
+  assert.equal(report.samples, (await readManifest(template)).length);
   const deep = await runCli(['validate', template, '--deep']);
   assert.equal(deep.code, 0, deep.stdout);
   assert.match(deep.stdout, /clean: 37 samples passed every check/);
@@ -108,7 +108,7 @@ test('a tree without medbank.json and manifest (the README script / medbank prep
   await preprocess({ input, output: out, size: 64 });
   const report = await validateTree(out, {});
   assert.deepEqual(report.findings, []);
-  assert.equal(report.samples, (await manifestRows(template)).length);
+  assert.equal(report.samples, (await readManifest(template)).length);
   assert.match(report.notes.join('\n'), /no medbank\.json and no manifest\.jsonl/);
 });
 
@@ -146,7 +146,7 @@ test('manifest.missing: manifest.jsonl deleted while medbank.json stays', async 
 });
 
 test('manifest.malformed: a line that is not JSON and a row without its hashes, by line number', async (t) => {
-  const rows = await manifestRows(template);
+  const rows = await readManifest(template);
   const report = await broken(t, async (tree) => {
     await appendFile(path.join(tree, 'manifest.jsonl'), 'not json\n{"task": "x", "name": "y", "split": "train", "group": "g"}\n');
   });
@@ -155,7 +155,7 @@ test('manifest.malformed: a line that is not JSON and a row without its hashes, 
 });
 
 test('manifest.row-missing, manifest.orphan, manifest.split: rows that disagree with the tree', async (t) => {
-  const rows = await manifestRows(template);
+  const rows = await readManifest(template);
   const dropped = rows.find((r) => r.task === BUSI)!;
   const moved = rows.find((r) => r.task === 'SkinLesion_DS_5' && r.split === 'test')!;
   const report = await broken(t, async (tree) => {
@@ -366,7 +366,7 @@ test('split.uncovered: a line removed from train.txt', async (t) => {
 });
 
 test('group.leak: one frame of a CVC-ClinicDB sequence moved from train to test', async (t) => {
-  const rows = await manifestRows(template);
+  const rows = await readManifest(template);
   const groups = new Map<string, typeof rows>();
   for (const r of rows.filter((x) => x.task === POLYP && x.split === 'train')) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   const [, members] = [...groups].find(([, m]) => m.length >= 2)!;

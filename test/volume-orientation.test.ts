@@ -49,7 +49,7 @@ async function convert(
     meta: {},
   };
   const opts: ConvertOptions = { rawRoot: raw, outDir: out, size, resize: 'stretch', layout: 'medbank', keepEmpty: 0, seed: 0, grey: true };
-  const { rows } = await convertVolume(job, opts, new Map());
+  const { rows } = await convertVolume(job, opts);
   const slices = new Map<number, { image: Buffer; mask: Buffer }>();
   for (const row of rows) {
     assert.equal(row.name, `case_slice_${String(row.slice!.index).padStart(4, '0')}`);

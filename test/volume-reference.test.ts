@@ -131,7 +131,7 @@ async function compare(
     seed: 0,
     grey: true,
   };
-  const { rows } = await convertVolume(job, opts, new Map());
+  const { rows } = await convertVolume(job, opts);
   for (const k of slices) {
     const row = rows.find((x) => x.slice?.index === Number(k));
     assert.ok(row, `slice ${k} was written`);

@@ -7,17 +7,10 @@ import { validateTree } from '../src/dataset/validate.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { readVolume } from '../src/io/read-volume.js';
-import type { ManifestRow } from '../src/contract/manifest.js';
 import { python, sharedSamples, tempDir, buildWhole } from './helpers.js';
+import { readManifest } from '../src/dataset/open.js';
 
 const VOLUMETRIC = ['ACDC', 'CAMUS', 'BTCV', 'LiTS', 'KiTS19', 'AMOS', 'MSD_Lung'];
-
-async function manifest(out: string): Promise<ManifestRow[]> {
-  return (await readFile(path.join(out, 'manifest.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as ManifestRow);
-}
 
 /** The tree validates clean (hashes included) and every task holds the samples its fixture promised. */
 async function assertSound(out: string, record: BuildRecord, expected: Record<string, number>): Promise<void> {
@@ -34,7 +27,7 @@ test('every volumetric fixture builds with its expected slice counts, names and 
   const { record } = await buildWhole({ raw, out, sources: VOLUMETRIC, size: 64, workers: 2 });
   assert.deepEqual(record.problems, []);
   await assertSound(out, record, expected);
-  const rows = await manifest(out);
+  const rows = await readManifest(out);
   for (const r of rows) {
     if (r.source === 'CAMUS') assert.match(r.name, /^camus_patient\d{4}_[24]ch_e[ds]$/);
     else assert.match(r.name, new RegExp(`^${r.source.toLowerCase()}_[a-z0-9_]+_slice_\\d{4}$`), r.name);
@@ -89,7 +82,7 @@ test('CAMUS 2019 MetaImage release (.mhd + .raw, no split files) builds the same
   const { record } = await buildWhole({ raw, out, sources: ['CAMUS'], size: 64, workers: 1 });
   assert.deepEqual(record.problems, []);
   await assertSound(out, record, expected);
-  const rows = await manifest(out);
+  const rows = await readManifest(out);
   assert.ok(rows.every((r) => r.meta.format === 'mhd'));
   assert.equal(rows.find((r) => r.group === 'patient0004')!.split, 'test');
 });
@@ -99,7 +92,7 @@ test('--keep-3d writes RAS+ NIfTI volumes and 0/1 labels that nibabel reads back
   const out = await tempDir(t);
   await (await fixtureFor('KiTS19')).generate(raw);
   await buildWhole({ raw, out, sources: ['KiTS19'], size: 32, workers: 1, keep3d: true });
-  const rows = await manifest(out);
+  const rows = await readManifest(out);
   const row = rows.find((r) => r.task === 'Kidney_CT_34')!;
   assert.equal(row.meta.volume, 'Kidney_CT_34/volumes/images/kits19_case_00000.nii.gz');
   const image = path.join(out, row.meta.volume as string);
@@ -128,7 +121,7 @@ test('a CT window is overridable per task and recorded', async (t) => {
   const out = await tempDir(t);
   await (await fixtureFor('LiTS')).generate(raw);
   await buildWhole({ raw, out, sources: ['LiTS'], size: 32, workers: 1, sourceOptions: { 'window.Liver_CT_32': '60,300' } });
-  const rows = await manifest(out);
+  const rows = await readManifest(out);
   assert.ok(rows.filter((r) => r.task === 'Liver_CT_32').every((r) => r.window?.level === 60 && r.window.width === 300));
   assert.ok(rows.filter((r) => r.task === 'LiverTumor_CT_33').every((r) => r.window?.level === 40 && r.window.width === 400));
 });

@@ -3,7 +3,7 @@
  * the image once (bilinear) and each mask (nearest), encode, write atomically, describe the rows.
  */
 import path from 'node:path';
-import type { Job2D, MaskTarget, TaskSpec } from '../catalog/types.js';
+import type { Job2D, MaskTarget } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { asInputError, imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
 import { contentBox, cropPlane, padToSquare, resampleImage, type ImageSource, type Rect } from '../io/resize.js';
@@ -33,7 +33,7 @@ function cropOf(job: Job2D, size: Size): Rect | undefined {
   return job.crop === 'left-half' ? { left: 0, top: 0, width: Math.floor(size.width / 2), height: size.height } : undefined;
 }
 
-export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
+export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOutcome> {
   const imageFile = path.join(opts.rawRoot, job.image);
   const fullSize = await readSize(imageFile).catch(rethrowAs(job.image));
   const crop = cropOf(job, fullSize);
@@ -78,7 +78,6 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
   for (const { target, mask } of kept) {
     const maskPng = await encodePng(mask.pixels, opts.size, opts.size, 1, MASK_PNG);
     const paths = await writeSample(opts, target.task, job.name, imagePng, maskPng);
-    const task = tasks.get(target.task);
     rows.push({
       task: target.task,
       name: job.name,
@@ -94,7 +93,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions, tasks: Map<str
       resize: { size: opts.size, mode: opts.resize, content: box },
       foreground: mask.foreground,
       bbox: mask.bbox,
-      annotation: task?.annotation ?? 'pixel',
+      // Filled boxes (PlantDoc) are all a source without pixel masks offers.
+      annotation: target.mask.kind === 'boxes' ? 'box' : 'pixel',
       sha256: { image: imageHash, mask: sha256(maskPng) },
       meta: {
         ...job.meta,

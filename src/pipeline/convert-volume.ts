@@ -7,7 +7,7 @@
  */
 import { link, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobVolume, TaskSpec, VolumeIntensity } from '../catalog/types.js';
+import type { JobVolume, VolumeIntensity } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import type { ConvertedRow } from '../contract/manifest.js';
 import { readVolume } from '../io/read-volume.js';
@@ -26,7 +26,7 @@ const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as con
 /** Slices whose PNGs may be encoding while the next slice is prepared. */
 const SLICES_IN_FLIGHT = 3;
 
-export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks: Map<string, TaskSpec>): Promise<JobOutcome> {
+export async function convertVolume(job: JobVolume, opts: ConvertOptions): Promise<JobOutcome> {
   const image = await readVolume(path.join(opts.rawRoot, job.image), job.image);
   const label = await readVolume(path.join(opts.rawRoot, job.label), job.label);
   if (label.dims.some((n, k) => n !== image.dims[k])) {
@@ -99,7 +99,7 @@ export async function convertVolume(job: JobVolume, opts: ConvertOptions, tasks:
         resize: { size: opts.size, mode: opts.resize, content: box },
         foreground: mask.foreground,
         bbox: mask.bbox,
-        annotation: tasks.get(task)?.annotation ?? 'pixel',
+        annotation: 'pixel',
         sha256: { image: encoded.hash, mask: sha256(maskPng) },
         meta: {
           ...job.meta,

@@ -3,8 +3,7 @@
  * Each worker runs libvips single-threaded; parallelism comes from converting several jobs at once.
  */
 import sharp from 'sharp';
-import type { Job, TaskSpec } from '../catalog/types.js';
-import { catalog } from '../catalog/registry.js';
+import type { Job } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
 import { convertVolume } from './convert-volume.js';
@@ -20,16 +19,9 @@ export interface WorkerRequest {
 
 export type WorkerReply = { ok: true; outcome: JobOutcome } | { ok: false; file: string; reason: string };
 
-let taskIndex: Promise<Map<string, TaskSpec>> | undefined;
-
-function tasks(): Promise<Map<string, TaskSpec>> {
-  taskIndex ??= catalog().then((all) => new Map(all.flatMap((s) => s.tasks.map((t) => [t.id, t] as const))));
-  return taskIndex;
-}
-
 export async function convertJob({ job, opts }: WorkerRequest): Promise<WorkerReply> {
   try {
-    const outcome = job.kind === 'volume' ? await convertVolume(job, opts, await tasks()) : await convert2d(job, opts, await tasks());
+    const outcome = job.kind === 'volume' ? await convertVolume(job, opts) : await convert2d(job, opts);
     return { ok: true, outcome };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };
