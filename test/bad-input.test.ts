@@ -81,17 +81,20 @@ test('truncated TIF (CVC-ClinicDB) and BMP (CVC-ColonDB) images and masks are re
   assert.deepEqual(await leftoverTemps(out), []);
 });
 
-/** As root, chmod 000 does not stop reads: run the CLI as `nobody` (where runuser exists) so it does. */
+/**
+ * As root, chmod 000 does not stop reads: run the CLI as `nobody` (where runuser exists and the
+ * checkout is readable by other users, which a private CI folder may not be) so it does.
+ */
 function unprivileged(): { prefix: string[]; uid: number } | undefined {
   if (process.getuid?.() !== 0) return { prefix: [], uid: -1 };
-  const probe = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version']);
+  const probe = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, '--version']);
   return probe.status === 0 ? { prefix: ['runuser', '-u', 'nobody', '--'], uid: 65534 } : undefined;
 }
 
 test('an unreadable file (chmod 000) is reported as permission denied', async (t) => {
   const user = unprivileged();
   if (!user) {
-    t.skip('running as root without runuser: chmod 000 cannot make a file unreadable here');
+    t.skip('running as root, and `nobody` cannot run the CLI from this checkout: chmod 000 cannot make a file unreadable here');
     return;
   }
   const { raw, dir } = await fixtureRaw(t, [['CVC-ColonDB']]);
