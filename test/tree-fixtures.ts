@@ -44,7 +44,9 @@ export async function writeSplitLines(tree: string, task: string, split: string,
 }
 
 export async function readPixels(file: string): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
-  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  // sharp hands one-band PNGs back as RGB unless asked for b-w.
+  const grey = (await sharp(file).metadata()).channels === 1;
+  const { data, info } = await (grey ? sharp(file).toColourspace('b-w') : sharp(file)).raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels };
 }
 

@@ -1,7 +1,8 @@
 /**
  * PNG encoder settings, time against bytes, on 1024x1024 images of the corpus, one thread, encode
- * only: sharp's libspng + zlib-ng with adaptive filtering at several levels (MedBank's writer), the
- * libdeflate candidate, and Pillow's default (level 6, adaptive) as the README script saves. Time
+ * only: MedBank's libdeflate addon at several levels, sharp's libspng + zlib-ng with adaptive
+ * filtering (the fallback), the libdeflate WebAssembly package, and Pillow's default (level 6,
+ * adaptive) as the README script saves. Time
  * is CPU time of this process (encoders run on libuv threads), which a busy machine distorts far
  * less than wall time.
  */
@@ -11,7 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { textTable } from '../../src/cli/format.js';
 import { encodePng } from '../candidates/libdeflate-png.js';
-import { IMAGE_PNG } from '../../src/io/png-write.js';
+import { IMAGE_PNG, nativeEncoder } from '../../src/io/png-write.js';
 import { cachedCorpus } from '../cache.js';
 import { PYTHON } from '../measure.js';
 import { ensurePython } from '../python.js';
@@ -41,8 +42,23 @@ const suite: Suite = {
       const cpu = process.cpuUsage(before);
       rows.push({ encoder, msPerImage: (cpu.user + cpu.system) / 1000 / images.length, mbPerImage: bytes / images.length / 1e6 });
     };
+    const addon = nativeEncoder();
+    if (addon) {
+      for (const [level, filter] of [
+        [2, 'auto'],
+        [3, 'auto'],
+        [4, 'auto'],
+        [6, 'auto'],
+        [3, 'up'],
+      ] as const) {
+        const chosen = level === IMAGE_PNG.level && filter === IMAGE_PNG.filter ? ' (MedBank)' : '';
+        await measure(`${addon.version()} addon L${level} ${filter}${chosen}`, (px) => addon.encode(px, 1024, 1024, 3, level, filter));
+      }
+    } else {
+      console.log('  the libdeflate addon is not built (see npm run build): its rows are skipped');
+    }
     for (const level of [1, 2, 3, 4, 6]) {
-      const label = `sharp zlib-ng L${level} adaptive${level === IMAGE_PNG.compressionLevel ? ' (MedBank)' : ''}`;
+      const label = `sharp zlib-ng L${level} adaptive${level === IMAGE_PNG.sharp.compressionLevel ? ' (MedBank without the addon)' : ''}`;
       await measure(label, (px) =>
         sharp(px, { raw: { width: 1024, height: 1024, channels: 3 } })
           .png({ compressionLevel: level, adaptiveFiltering: true })
@@ -50,7 +66,7 @@ const suite: Suite = {
       );
     }
     for (const level of [1, 2, 3, 6]) {
-      await measure(`libdeflate (wasm) L${level} Paeth, candidate`, (px) => encodePng(px, 1024, 1024, 3, { level, filter: 'paeth' }));
+      await measure(`libdeflate (wasm package) L${level} Paeth`, (px) => encodePng(px, 1024, 1024, 3, { level, filter: 'paeth' }));
     }
     if (!ensurePython({ PIL: 'python3-pil' })) {
       const dir = path.join(ctx.work, 'encoders');

@@ -25,7 +25,7 @@ export interface TaskRecord {
 
 export interface BuildRecord {
   format: string;
-  tool: { name: string; version: string; sharp: string; libvips: string };
+  tool: { name: string; version: string; sharp: string; libvips: string; pngEncoder: string };
   options: {
     size: number;
     layout: LayoutName;

@@ -15,6 +15,7 @@ import type { BuildRecord } from '../contract/build-record.js';
 import type { LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
 import { removeStaleTemps } from '../io/atomic.js';
+import { pngEncoderName } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios } from './splits.js';
@@ -97,6 +98,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!(keepEmpty >= 0 && keepEmpty <= 1)) throw new UsageError(`--keep-empty must be a share from 0 to 1, got ${options.keepEmpty}`);
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${options.workers}`);
+  pngEncoderName(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
   let ratios = DEFAULT_RATIOS;
   try {
     if (options.ratios) ratios = parseRatios(options.ratios);

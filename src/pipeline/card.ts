@@ -15,7 +15,7 @@ export function renderCard(record: BuildRecord, sources: SourceInfo[]): string {
   const example = first ? `${first.id}` : 'BreastTumor_UT_0';
   return `# MedBank build
 
-Built by medbank ${record.tool.version} (sharp ${record.tool.sharp}, libvips ${record.tool.libvips}) from raw downloads of
+Built by medbank ${record.tool.version} (sharp ${record.tool.sharp}, libvips ${record.tool.libvips}, PNGs by ${record.tool.pngEncoder}) from raw downloads of
 ${record.sources.length} source(s): ${record.counts.samples} samples in ${record.tasks.length} task(s)
 (train ${record.counts.train}, val ${record.counts.val}, test ${record.counts.test}).
 MedBank never redistributes data: each source keeps its own license (below).

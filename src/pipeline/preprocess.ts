@@ -13,6 +13,7 @@ import { LAYOUTS, layoutByName, type Layout, type LayoutName } from '../contract
 import { SPLITS } from '../catalog/types.js';
 import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
 import type { ResizeMode } from '../io/resize.js';
+import { pngEncoderName } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
 import type { PairReply, PairRequest } from './preprocess-pair.js';
 
@@ -48,6 +49,7 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
   const output = path.resolve(o.output);
   if (!(await isDir(input))) throw new UsageError(`input tree ${input} does not exist`);
   if (input === output) throw new UsageError('input and output must be different folders');
+  pngEncoderName(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
   await removeStaleTemps(output);
 
   const problems: PreprocessResult['problems'] = [];
