@@ -8,8 +8,10 @@
  * two things sharp cannot: row filtering chosen by a compression trial, and libdeflate's deflate,
  * which is about twice as fast as zlib-ng's at equal or smaller output (bench/suites/encoders.ts).
  *
- * encode(pixels, width, height, channels, level, filter) -> Buffer holding a whole PNG
+ * encode(pixels, width, height, channels, level, filter) -> Promise of a Buffer holding a whole PNG
  *   filter: "none" | "up" | "auto" (Up or per-row minimum-sum, whichever deflates a sample smaller)
+ * The work runs on libuv's thread pool, as sharp's does, so one thread can encode several slices
+ * of a volume at once.
  */
 #include <libdeflate.h>
 #include <node_api.h>
@@ -24,38 +26,6 @@
 
 enum { F_NONE = 0, F_SUB = 1, F_UP = 2, F_AVG = 3, F_PAETH = 4 };
 enum { MODE_NONE, MODE_UP, MODE_MINSUM };
-
-/* Per-thread state, kept between calls: page-faulting fresh work buffers costs more than filtering. */
-typedef struct {
-  struct libdeflate_compressor *by_level[MAX_LEVEL + 1];
-  uint8_t *work;
-  size_t work_cap;
-} Instance;
-
-/* One block holding the filtered rows, a row of scratch and the PNG being written. */
-static uint8_t *work_buffer(Instance *inst, size_t size) {
-  if (size > inst->work_cap) {
-    free(inst->work);
-    inst->work = malloc(size);
-    inst->work_cap = inst->work ? size : 0;
-  }
-  return inst->work;
-}
-
-static struct libdeflate_compressor *compressor(Instance *inst, int level) {
-  if (!inst->by_level[level]) inst->by_level[level] = libdeflate_alloc_compressor(level);
-  return inst->by_level[level];
-}
-
-static void free_instance(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  Instance *inst = data;
-  for (int i = 0; i <= MAX_LEVEL; i++)
-    if (inst->by_level[i]) libdeflate_free_compressor(inst->by_level[i]);
-  free(inst->work);
-  free(inst);
-}
 
 static inline int paeth(int a, int b, int c) {
   int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
@@ -160,12 +130,89 @@ static size_t finish_chunk(uint8_t *p, const char *type, size_t len) {
   return len + 12;
 }
 
+/* One encode request: read on the JS thread, run on a libuv pool thread, resolved back on the JS thread. */
+typedef struct {
+  napi_ref pixels_ref; /* keeps the caller's pixels alive while the pool thread reads them */
+  const uint8_t *pixels;
+  size_t width, height, channels;
+  int level, mode;
+  uint8_t *png;
+  size_t png_len;
+  const char *error;
+  napi_deferred deferred;
+  napi_async_work work;
+} Request;
+
+/* Filters and deflates into req->png; runs off the JS thread and touches no JS value. */
+static void run_encode(napi_env env, void *data) {
+  (void)env;
+  Request *req = data;
+  size_t n = req->width * req->channels, h = req->height;
+  struct libdeflate_compressor *c = libdeflate_alloc_compressor(req->level);
+  size_t filtered_len = h * (n + 1);
+  size_t zcap = c ? libdeflate_zlib_compress_bound(c, filtered_len) : 0;
+  const size_t head = 8 + 25 + 8; /* signature, IHDR chunk, IDAT length and type */
+  uint8_t *filtered = malloc(filtered_len + n), *png = malloc(head + zcap + 4 + 12);
+  if (!c || !filtered || !png) {
+    req->error = "out of memory";
+    goto done;
+  }
+  uint8_t *scratch = filtered + filtered_len;
+  int mode = req->mode;
+  if (mode < 0) mode = choose_mode(c, req->pixels, h, n, (int)req->channels, filtered, png + head, zcap, scratch);
+  filter_rows(mode, req->pixels, h, n, (int)req->channels, filtered, scratch, 0);
+
+  static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+  memcpy(png, signature, 8);
+  uint8_t *ihdr = png + 8;
+  put32(ihdr + 8, (uint32_t)req->width);
+  put32(ihdr + 12, (uint32_t)req->height);
+  ihdr[16] = 8;                            /* bit depth */
+  ihdr[17] = req->channels == 3 ? 2 : 0;   /* colour type: truecolour or greyscale */
+  ihdr[18] = ihdr[19] = ihdr[20] = 0;      /* deflate, adaptive filtering, no interlace */
+  size_t at = 8 + finish_chunk(ihdr, "IHDR", 13);
+  size_t zlen = libdeflate_zlib_compress(c, filtered, filtered_len, png + at + 8, zcap);
+  if (zlen == 0) {
+    req->error = "deflate failed";
+    goto done;
+  }
+  at += finish_chunk(png + at, "IDAT", zlen);
+  at += finish_chunk(png + at, "IEND", 0);
+  req->png = png;
+  req->png_len = at;
+  png = NULL;
+done:
+  free(png);
+  free(filtered);
+  if (c) libdeflate_free_compressor(c);
+}
+
+static void settle(napi_env env, napi_status status, void *data) {
+  Request *req = data;
+  napi_value result;
+  void *copy;
+  if (status == napi_ok && !req->error && napi_create_buffer_copy(env, req->png_len, req->png, &copy, &result) == napi_ok) {
+    napi_resolve_deferred(env, req->deferred, result);
+  } else {
+    napi_value code, message;
+    napi_create_string_utf8(env, "ERR_PNG_ENCODE", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, req->error ? req->error : "encode was cancelled", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &result);
+    napi_reject_deferred(env, req->deferred, result);
+  }
+  napi_delete_reference(env, req->pixels_ref);
+  napi_delete_async_work(env, req->work);
+  free(req->png);
+  free(req);
+}
+
 #define THROW(msg)                                \
   do {                                            \
     napi_throw_error(env, "ERR_PNG_ENCODE", msg); \
     return NULL;                                  \
   } while (0)
 
+/* encode(pixels, width, height, channels, level, filter) -> Promise<Buffer>; bad arguments throw. */
 static napi_value encode(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -186,42 +233,19 @@ static napi_value encode(napi_env env, napi_callback_info info) {
   if (mode == -2) THROW("filter must be none, up or auto");
   if (width < 1 || height < 1 || (channels != 1 && channels != 3) || level < 0 || level > MAX_LEVEL)
     THROW("bad width, height, channels or level");
-  size_t n = (size_t)width * (size_t)channels, h = (size_t)height;
-  if (length != n * h) THROW("pixel count does not match width x height x channels");
+  if (length != (size_t)width * (size_t)height * (size_t)channels) THROW("pixel count does not match width x height x channels");
 
-  Instance *inst;
-  if (napi_get_instance_data(env, (void **)&inst) != napi_ok || !inst) THROW("module not initialised");
-  struct libdeflate_compressor *c = compressor(inst, level);
-  if (!c) THROW("out of memory");
-
-  size_t filtered_len = h * (n + 1);
-  size_t zcap = libdeflate_zlib_compress_bound(c, filtered_len);
-  const size_t head = 8 + 25 + 8; /* signature, IHDR chunk, IDAT length and type */
-  size_t png_cap = head + zcap + 4 + 12;
-  uint8_t *filtered = work_buffer(inst, filtered_len + n + png_cap);
-  if (!filtered) THROW("out of memory");
-  uint8_t *scratch = filtered + filtered_len, *png = scratch + n;
-  if (mode == -1) mode = choose_mode(c, data, h, n, channels, filtered, png + head, zcap, scratch);
-  filter_rows(mode, data, h, n, channels, filtered, scratch, 0);
-
-  static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
-  memcpy(png, signature, 8);
-  uint8_t *ihdr = png + 8;
-  put32(ihdr + 8, (uint32_t)width);
-  put32(ihdr + 12, (uint32_t)height);
-  ihdr[16] = 8;                      /* bit depth */
-  ihdr[17] = channels == 3 ? 2 : 0;  /* colour type: truecolour or greyscale */
-  ihdr[18] = ihdr[19] = ihdr[20] = 0; /* deflate, adaptive filtering, no interlace */
-  size_t at = 8 + finish_chunk(ihdr, "IHDR", 13);
-  size_t zlen = libdeflate_zlib_compress(c, filtered, filtered_len, png + at + 8, zcap);
-  if (zlen == 0) THROW("deflate failed");
-  at += finish_chunk(png + at, "IDAT", zlen);
-  at += finish_chunk(png + at, "IEND", 0);
-
-  napi_value result;
-  void *copy;
-  if (napi_create_buffer_copy(env, at, png, &copy, &result) != napi_ok) THROW("cannot allocate the result");
-  return result;
+  Request *req = calloc(1, sizeof *req);
+  if (!req) THROW("out of memory");
+  *req = (Request){.pixels = data, .width = (size_t)width, .height = (size_t)height, .channels = (size_t)channels, .level = level, .mode = mode};
+  napi_value promise, name;
+  if (napi_create_reference(env, argv[0], 1, &req->pixels_ref) != napi_ok || napi_create_promise(env, &req->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "medbank:png-encode", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, run_encode, settle, req, &req->work) != napi_ok || napi_queue_async_work(env, req->work) != napi_ok) {
+    free(req);
+    THROW("cannot queue the encode");
+  }
+  return promise;
 }
 
 static napi_value version(napi_env env, napi_callback_info info) {
@@ -232,8 +256,6 @@ static napi_value version(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  Instance *inst = calloc(1, sizeof *inst);
-  if (!inst || napi_set_instance_data(env, inst, free_instance, NULL) != napi_ok) return NULL;
   napi_property_descriptor props[] = {
       {"encode", NULL, encode, NULL, NULL, NULL, napi_default, NULL},
       {"version", NULL, version, NULL, NULL, NULL, napi_default, NULL},

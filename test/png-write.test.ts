@@ -67,7 +67,7 @@ test('libdeflate addon: lossless for odd sizes, 1 and 3 channels, every level an
       for (let i = 0; i < pixels.length / 2; i++) pixels[i] = (i * 7) & 255;
       for (const level of [0, 1, 3, 6, 12]) {
         for (const filter of ['none', 'up', 'auto']) {
-          const png = native.encode(pixels, width, height, channels, level, filter);
+          const png = await native.encode(pixels, width, height, channels, level, filter);
           const meta = await sharp(png).metadata();
           assert.deepEqual([meta.width, meta.height, meta.channels], [width, height, channels], `${width}x${height}x${channels}`);
           // sharp hands a one-band PNG back as RGB unless asked for b-w.
@@ -87,8 +87,8 @@ test('libdeflate addon: Pillow reads its PNGs as L and RGB with the same pixels'
   const dir = await tempDir(t);
   const grey = noise(64 * 48, 7);
   const rgb = noise(64 * 48 * 3, 8);
-  await writeFile(path.join(dir, 'grey.png'), native.encode(grey, 64, 48, 1, 3, 'auto'));
-  await writeFile(path.join(dir, 'rgb.png'), native.encode(rgb, 64, 48, 3, 3, 'auto'));
+  await writeFile(path.join(dir, 'grey.png'), await native.encode(grey, 64, 48, 1, 3, 'auto'));
+  await writeFile(path.join(dir, 'rgb.png'), await native.encode(rgb, 64, 48, 3, 3, 'auto'));
   const read = python(
     t,
     `import sys, json, hashlib
@@ -106,23 +106,23 @@ print(json.dumps(out))`,
   assert.deepEqual(read.rgb, ['RGB', 64, 48, sha(rgb)]);
 });
 
-test('libdeflate addon: the filter trial picks Up for upsampled content and per-row filters for grain', (t) => {
+test('libdeflate addon: the filter trial picks Up for upsampled content and per-row filters for grain', async (t) => {
   const native = addon(t);
   if (!native) return;
   // A bilinear 4x upsample repeats its Up residue from row to row, which deflate finds and a
   // sum-of-differences heuristic does not.
   const upsampled = bilinearResample(noise(64 * 64 * 3, 3), 64, 64, 3, 256, 256);
-  const up = rowFilters(native.encode(upsampled, 256, 256, 3, 3, 'auto'), 256 * 3);
+  const up = rowFilters(await native.encode(upsampled, 256, 256, 3, 3, 'auto'), 256 * 3);
   assert.equal(up.length, 256);
   assert.deepEqual([...new Set(up.slice(1))], [2], 'every row after the first uses Up');
   // Rows that are independent random walks: Sub predicts each step, Up sees two unrelated rows.
   const steps = noise(256 * 256, 11);
   const ramp = new Uint8Array(256 * 256);
   for (let i = 0; i < ramp.length; i++) ramp[i] = i % 256 === 0 ? steps[i] : (ramp[i - 1] + (steps[i] % 5) - 2) & 255;
-  const mixed = rowFilters(native.encode(ramp, 256, 256, 1, 3, 'auto'), 256);
+  const mixed = rowFilters(await native.encode(ramp, 256, 256, 1, 3, 'auto'), 256);
   assert.ok(mixed.filter((f) => f !== 2).length > 200, `per-row filters expected, got ${mixed.slice(0, 12).join(',')}...`);
   assert.deepEqual(
-    rowFilters(native.encode(ramp, 256, 256, 1, 3, 'none'), 256).filter((f) => f !== 0),
+    rowFilters(await native.encode(ramp, 256, 256, 1, 3, 'none'), 256).filter((f) => f !== 0),
     [],
   );
 });

@@ -12,7 +12,7 @@ import sharp, { type PngOptions } from 'sharp';
 import { UsageError } from '../errors.js';
 
 export interface NativePng {
-  encode(pixels: Uint8Array, width: number, height: number, channels: number, level: number, filter: string): Buffer;
+  encode(pixels: Uint8Array, width: number, height: number, channels: number, level: number, filter: string): Promise<Buffer>;
   version(): string;
 }
 
