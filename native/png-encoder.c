@@ -8,16 +8,16 @@
  * two things sharp cannot: row filtering chosen by a compression trial, and libdeflate's deflate,
  * which is about twice as fast as zlib-ng's at equal or smaller output (bench/suites/encoders.ts).
  *
- * encode(pixels, width, height, channels, level, filter) -> Promise of a Buffer holding a whole PNG
+ * encodePng(pixels, width, height, channels, level, filter) -> Promise of a Buffer holding a whole PNG
  *   filter: "none" | "up" | "auto" (Up or per-row minimum-sum, whichever deflates a sample smaller)
  * The work runs on libuv's thread pool, as sharp's does, so one thread can encode several slices
  * of a volume at once.
  */
 #include <libdeflate.h>
-#include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "addon.h"
 
 #define MAX_LEVEL 12
 /* The trial deflates one band of TRIAL_BAND rows out of every TRIAL_EVERY bands (1/16 of an image). */
@@ -195,7 +195,7 @@ static void settle(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, req->deferred, result);
   } else {
     napi_value code, message;
-    napi_create_string_utf8(env, "ERR_PNG_ENCODE", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, "ERR_MEDBANK_ADDON", NAPI_AUTO_LENGTH, &code);
     napi_create_string_utf8(env, req->error ? req->error : "encode was cancelled", NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, code, message, &result);
     napi_reject_deferred(env, req->deferred, result);
@@ -206,17 +206,11 @@ static void settle(napi_env env, napi_status status, void *data) {
   free(req);
 }
 
-#define THROW(msg)                                \
-  do {                                            \
-    napi_throw_error(env, "ERR_PNG_ENCODE", msg); \
-    return NULL;                                  \
-  } while (0)
-
-/* encode(pixels, width, height, channels, level, filter) -> Promise<Buffer>; bad arguments throw. */
-static napi_value encode(napi_env env, napi_callback_info info) {
+/* encodePng(pixels, width, height, channels, level, filter) -> Promise<Buffer>; bad arguments throw. */
+napi_value png_encode(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) THROW("encode takes 6 arguments");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) THROW("encodePng takes 6 arguments");
   napi_typedarray_type type;
   size_t length;
   void *data;
@@ -248,18 +242,9 @@ static napi_value encode(napi_env env, napi_callback_info info) {
   return promise;
 }
 
-static napi_value version(napi_env env, napi_callback_info info) {
+napi_value png_encoder_version(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value v;
   napi_create_string_utf8(env, "libdeflate " LIBDEFLATE_VERSION_STRING, NAPI_AUTO_LENGTH, &v);
   return v;
-}
-
-NAPI_MODULE_INIT() {
-  napi_property_descriptor props[] = {
-      {"encode", NULL, encode, NULL, NULL, NULL, napi_default, NULL},
-      {"version", NULL, version, NULL, NULL, NULL, napi_default, NULL},
-  };
-  napi_define_properties(env, exports, 2, props);
-  return exports;
 }

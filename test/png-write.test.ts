@@ -10,13 +10,14 @@ import { test, type TestContext } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { nativeEncoder, type NativePng } from '../src/io/png-write.js';
+import { nativeEncoder } from '../src/io/png-write.js';
 import { bilinearResample } from '../src/io/pillow-bilinear.js';
+import type { MedbankAddon } from '../src/io/native-addon.js';
 import { readManifest } from '../src/dataset/open.js';
 import { python, runCli, tempDir } from './helpers.js';
 import { fixtureRaw } from './tree.js';
 
-function addon(t: TestContext): NativePng | undefined {
+function addon(t: TestContext): MedbankAddon | undefined {
   const native = nativeEncoder();
   if (!native) t.skip('the libdeflate PNG addon is not built (apt install gcc libdeflate-dev, then npm run build)');
   return native;
@@ -67,7 +68,7 @@ test('libdeflate addon: lossless for odd sizes, 1 and 3 channels, every level an
       for (let i = 0; i < pixels.length / 2; i++) pixels[i] = (i * 7) & 255;
       for (const level of [0, 1, 3, 6, 12]) {
         for (const filter of ['none', 'up', 'auto']) {
-          const png = await native.encode(pixels, width, height, channels, level, filter);
+          const png = await native.encodePng(pixels, width, height, channels, level, filter);
           const meta = await sharp(png).metadata();
           assert.deepEqual([meta.width, meta.height, meta.channels], [width, height, channels], `${width}x${height}x${channels}`);
           // sharp hands a one-band PNG back as RGB unless asked for b-w.
@@ -87,8 +88,8 @@ test('libdeflate addon: Pillow reads its PNGs as L and RGB with the same pixels'
   const dir = await tempDir(t);
   const grey = noise(64 * 48, 7);
   const rgb = noise(64 * 48 * 3, 8);
-  await writeFile(path.join(dir, 'grey.png'), await native.encode(grey, 64, 48, 1, 3, 'auto'));
-  await writeFile(path.join(dir, 'rgb.png'), await native.encode(rgb, 64, 48, 3, 3, 'auto'));
+  await writeFile(path.join(dir, 'grey.png'), await native.encodePng(grey, 64, 48, 1, 3, 'auto'));
+  await writeFile(path.join(dir, 'rgb.png'), await native.encodePng(rgb, 64, 48, 3, 3, 'auto'));
   const read = python(
     t,
     `import sys, json, hashlib
@@ -112,17 +113,17 @@ test('libdeflate addon: the filter trial picks Up for upsampled content and per-
   // A bilinear 4x upsample repeats its Up residue from row to row, which deflate finds and a
   // sum-of-differences heuristic does not.
   const upsampled = bilinearResample(noise(64 * 64 * 3, 3), 64, 64, 3, 256, 256);
-  const up = rowFilters(await native.encode(upsampled, 256, 256, 3, 3, 'auto'), 256 * 3);
+  const up = rowFilters(await native.encodePng(upsampled, 256, 256, 3, 3, 'auto'), 256 * 3);
   assert.equal(up.length, 256);
   assert.deepEqual([...new Set(up.slice(1))], [2], 'every row after the first uses Up');
   // Rows that are independent random walks: Sub predicts each step, Up sees two unrelated rows.
   const steps = noise(256 * 256, 11);
   const ramp = new Uint8Array(256 * 256);
   for (let i = 0; i < ramp.length; i++) ramp[i] = i % 256 === 0 ? steps[i] : (ramp[i - 1] + (steps[i] % 5) - 2) & 255;
-  const mixed = rowFilters(await native.encode(ramp, 256, 256, 1, 3, 'auto'), 256);
+  const mixed = rowFilters(await native.encodePng(ramp, 256, 256, 1, 3, 'auto'), 256);
   assert.ok(mixed.filter((f) => f !== 2).length > 200, `per-row filters expected, got ${mixed.slice(0, 12).join(',')}...`);
   assert.deepEqual(
-    rowFilters(await native.encode(ramp, 256, 256, 1, 3, 'none'), 256).filter((f) => f !== 0),
+    rowFilters(await native.encodePng(ramp, 256, 256, 1, 3, 'none'), 256).filter((f) => f !== 0),
     [],
   );
 });
@@ -130,10 +131,10 @@ test('libdeflate addon: the filter trial picks Up for upsampled content and per-
 test('libdeflate addon: bad arguments are errors that say what is wrong', (t) => {
   const native = addon(t);
   if (!native) return;
-  assert.throws(() => native.encode(new Uint8Array(10), 4, 4, 1, 3, 'auto'), /pixel count does not match width x height x channels/);
-  assert.throws(() => native.encode(new Uint8Array(16), 4, 4, 1, 3, 'paeth'), /filter must be none, up or auto/);
-  assert.throws(() => native.encode(new Uint8Array(32), 4, 4, 2, 3, 'auto'), /bad width, height, channels or level/);
-  assert.throws(() => native.encode(new Uint8Array(16), 4, 4, 1, 13, 'auto'), /bad width, height, channels or level/);
+  assert.throws(() => native.encodePng(new Uint8Array(10), 4, 4, 1, 3, 'auto'), /pixel count does not match width x height x channels/);
+  assert.throws(() => native.encodePng(new Uint8Array(16), 4, 4, 1, 3, 'paeth'), /filter must be none, up or auto/);
+  assert.throws(() => native.encodePng(new Uint8Array(32), 4, 4, 2, 3, 'auto'), /bad width, height, channels or level/);
+  assert.throws(() => native.encodePng(new Uint8Array(16), 4, 4, 1, 13, 'auto'), /bad width, height, channels or level/);
 });
 
 test('build: the sharp fallback writes the same pixels, records its encoder, and a bad choice is a usage error', async (t) => {
@@ -147,7 +148,7 @@ test('build: the sharp fallback writes the same pixels, records its encoder, and
     assert.equal(r.code, 0, r.stderr);
   }
   const record = async (out: string) => JSON.parse(await readFile(path.join(out, 'medbank.json'), 'utf8')).tool.pngEncoder as string;
-  assert.equal(await record(outs.libdeflate), native.version());
+  assert.equal(await record(outs.libdeflate), native.pngEncoderVersion());
   assert.match(await record(outs.sharp), /^sharp \d+\.\d+\.\d+ \(zlib-ng\)$/);
   const rows = await readManifest(outs.libdeflate);
   const other = new Map((await readManifest(outs.sharp)).map((r) => [r.image, r]));

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resampleImage, resampleNearest, contentBox } from '../src/io/resize.js';
+import { bilinearResample } from '../src/io/pillow-bilinear.js';
+import { nativeAddon } from '../src/io/native-addon.js';
 import { python } from './helpers.js';
 
 const PIL_RESIZE = `
@@ -85,4 +87,45 @@ test('pad mode keeps the aspect ratio of the longer side', () => {
   assert.deepEqual(contentBox(574, 500, 1024, 'pad'), { width: 1024, height: 892 });
   assert.deepEqual(contentBox(288, 384, 1024, 'pad'), { width: 768, height: 1024 });
   assert.deepEqual(contentBox(288, 384, 1024, 'stretch'), { width: 1024, height: 1024 });
+});
+
+test('the native addon resamples exactly as the TypeScript fallback: bilinear 1 and 3 channels, nearest, up and down', (t) => {
+  const addon = nativeAddon();
+  if (!addon) {
+    t.skip('the native addon is not built (apt install gcc libdeflate-dev, then npm run build)');
+    return;
+  }
+  const shapes = [
+    [1, 1, 5, 3],
+    [7, 5, 16, 12],
+    [574, 500, 1024, 1024],
+    [384, 288, 1024, 1024],
+    [300, 200, 97, 1024],
+    [1030, 40, 512, 77],
+    [2124, 61, 1024, 30],
+  ] as const;
+  for (const [w, h, ow, oh] of shapes) {
+    for (const channels of [1, 3]) {
+      const src = pattern(w * channels, h, w + h + channels);
+      const native = bilinearResample(src, w, h, channels, ow, oh, addon);
+      const typescript = bilinearResample(src, w, h, channels, ow, oh, undefined);
+      assert.equal(native.length, ow * oh * channels);
+      assert.ok(native.equals(typescript), `bilinear ${w}x${h}x${channels} -> ${ow}x${oh}`);
+    }
+    const plane = pattern(w, h, w * h);
+    const nearest = resampleNearest(plane, w, h, ow, oh, addon);
+    assert.deepEqual(
+      Buffer.from(nearest),
+      Buffer.from(resampleNearest(plane, w, h, ow, oh, undefined)),
+      `nearest ${w}x${h} -> ${ow}x${oh}`,
+    );
+  }
+  assert.throws(
+    () => addon.resampleVertical(new Uint8Array(12), 4, 3, 1, new Int32Array([2]), new Int32Array([2]), new Int32Array([1, 1]), 2),
+    /coefficient tables do not fit the image/,
+  );
+  assert.throws(
+    () => addon.resampleNearest(new Uint8Array(6), 3, 2, new Int32Array([3]), new Int32Array([0])),
+    /column index outside the image/,
+  );
 });

@@ -52,7 +52,9 @@ const suite: Suite = {
         [3, 'up'],
       ] as const) {
         const chosen = level === IMAGE_PNG.level && filter === IMAGE_PNG.filter ? ' (MedBank)' : '';
-        await measure(`${addon.version()} addon L${level} ${filter}${chosen}`, (px) => addon.encode(px, 1024, 1024, 3, level, filter));
+        await measure(`${addon.pngEncoderVersion()} addon L${level} ${filter}${chosen}`, (px) =>
+          addon.encodePng(px, 1024, 1024, 3, level, filter),
+        );
       }
     } else {
       console.log('  the libdeflate addon is not built (see npm run build): its rows are skipped');

@@ -2,8 +2,11 @@
  * Pillow's bilinear resample (Resample.c) in JavaScript, to the bit: per-axis triangle-filter
  * coefficients normalised and rounded to 22-bit fixed point, a horizontal pass into an 8-bit
  * intermediate, then a vertical pass, each sum rounded and clipped. Used for upsampled axes, where
- * libvips is both half a pixel off Pillow's centre convention and three times slower.
+ * libvips is both half a pixel off Pillow's centre convention and three times slower. The passes
+ * run in the native addon (native/resample.c) where it was built, with the same tables and sums.
  */
+import { nativeAddon, type MedbankAddon } from './native-addon.js';
+
 const PRECISION_BITS = 22;
 const HALF = 1 << (PRECISION_BITS - 1);
 
@@ -51,16 +54,28 @@ function clip8(sum: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-/** Resamples interleaved 8-bit samples (`channels` per pixel) from inW×inH to outW×outH. */
-export function bilinearResample(src: Uint8Array, inW: number, inH: number, channels: number, outW: number, outH: number): Buffer {
-  const across = outW === inW ? src : horizontal(src, inW, inH, channels, outW);
+/**
+ * Resamples interleaved 8-bit samples (`channels` per pixel) from inW×inH to outW×outH, in the
+ * native addon unless `addon` is undefined.
+ */
+export function bilinearResample(
+  src: Uint8Array,
+  inW: number,
+  inH: number,
+  channels: number,
+  outW: number,
+  outH: number,
+  addon: MedbankAddon | undefined = nativeAddon(),
+): Buffer {
+  const across = outW === inW ? src : horizontal(src, inW, inH, channels, outW, addon);
   if (outH === inH) return Buffer.from(across.buffer, across.byteOffset, across.byteLength);
-  return vertical(across, outW * channels, inH, outH);
+  return vertical(across, outW * channels, inH, outH, addon);
 }
 
 /** Each output row from its input row: taps run over pixels, `channels` samples apart. */
-function horizontal(src: Uint8Array, inW: number, inH: number, channels: number, outW: number): Uint8Array {
+function horizontal(src: Uint8Array, inW: number, inH: number, channels: number, outW: number, addon?: MedbankAddon): Uint8Array {
   const c = coefficients(inW, outW);
+  if (addon) return addon.resampleHorizontal(src, inW, inH, channels, c.start, c.taps, c.weights, c.size);
   const out = new Uint8Array(outW * inH * channels);
   for (let y = 0; y < inH; y++) {
     const row = y * inW * channels;
@@ -86,8 +101,9 @@ function horizontal(src: Uint8Array, inW: number, inH: number, channels: number,
 }
 
 /** Each output row as a weighted sum of whole input rows (two or three when upsampling). */
-function vertical(src: Uint8Array, stride: number, inH: number, outH: number): Buffer {
+function vertical(src: Uint8Array, stride: number, inH: number, outH: number, addon?: MedbankAddon): Buffer {
   const c = coefficients(inH, outH);
+  if (addon) return addon.resampleVertical(src, stride, inH, 1, c.start, c.taps, c.weights, c.size);
   const out = Buffer.allocUnsafe(outH * stride);
   for (let yy = 0; yy < outH; yy++) {
     const n = c.taps[yy];

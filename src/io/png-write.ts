@@ -1,20 +1,15 @@
 /**
  * PNG encoding. Deflate is most of the build's CPU time (PERFORMANCE.md), so PNGs are written by
- * the libdeflate addon (native/png-encoder.c) when `npm run build` could compile it, and by sharp
+ * the native addon's libdeflate writer (native/png-encoder.c) where it was built, and by sharp
  * (libspng + zlib-ng) otherwise. Both write the same pixels; the bytes differ. The addon filters
  * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at level 3:
  * about 1.0x Pillow's bytes in a third of the time of sharp's level 3 (README, "Speed").
  * MEDBANK_PNG_ENCODER=sharp forces sharp (e.g. for bytes identical to a machine without the
  * addon); MEDBANK_PNG_ENCODER=libdeflate fails when the addon is missing.
  */
-import { createRequire } from 'node:module';
 import sharp, { type PngOptions } from 'sharp';
 import { UsageError } from '../errors.js';
-
-export interface NativePng {
-  encode(pixels: Uint8Array, width: number, height: number, channels: number, level: number, filter: string): Promise<Buffer>;
-  version(): string;
-}
+import { nativeAddon, nativeAddonError, type MedbankAddon } from './native-addon.js';
 
 export interface PngSettings {
   /** libdeflate level and row filter for the addon. */
@@ -24,40 +19,36 @@ export interface PngSettings {
   sharp: PngOptions;
 }
 
-export const IMAGE_PNG: PngSettings = { level: 3, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
+export const IMAGE_PNG: PngSettings = { level: 2, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
 /** 8-bit grey volume slices: zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
 export const GREY_SLICE_PNG: PngSettings = { level: 3, filter: 'auto', sharp: { compressionLevel: 7, adaptiveFiltering: true } };
 /** Binary masks compress to almost nothing: filtering would only cost time. */
 export const MASK_PNG: PngSettings = { level: 6, filter: 'none', sharp: { compressionLevel: 6, adaptiveFiltering: false } };
 
-let loaded: { native: NativePng | undefined } | undefined;
+let chosen: { addon: MedbankAddon | undefined } | undefined;
 
-/** The addon, or undefined for sharp; decided once per thread, on first use. */
-export function nativeEncoder(): NativePng | undefined {
-  loaded ??= { native: loadNative() };
-  return loaded.native;
+/** The addon when it encodes PNGs here, or undefined for sharp; decided once per thread. */
+export function nativeEncoder(): MedbankAddon | undefined {
+  chosen ??= { addon: chooseEncoder() };
+  return chosen.addon;
 }
 
-function loadNative(): NativePng | undefined {
+function chooseEncoder(): MedbankAddon | undefined {
   const choice = process.env.MEDBANK_PNG_ENCODER ?? '';
   if (!['', 'libdeflate', 'sharp'].includes(choice)) {
     throw new UsageError(`MEDBANK_PNG_ENCODER must be libdeflate or sharp, not "${choice}"`);
   }
   if (choice === 'sharp') return undefined;
-  try {
-    // From dist/src/io/ to dist/native/, where native/build.mjs puts the addon.
-    return createRequire(import.meta.url)('../../native/png-encoder.node') as NativePng;
-  } catch (e) {
-    if (choice === 'libdeflate') {
-      throw new UsageError(`MEDBANK_PNG_ENCODER=libdeflate but the addon cannot be loaded (${(e as Error).message.split('\n')[0]})`);
-    }
-    return undefined;
+  const addon = nativeAddon();
+  if (!addon && choice === 'libdeflate') {
+    throw new UsageError(`MEDBANK_PNG_ENCODER=libdeflate but the native addon cannot be loaded (${nativeAddonError()})`);
   }
+  return addon;
 }
 
 /** The encoder in use, as recorded in medbank.json: output bytes depend on it. */
 export function pngEncoderName(): string {
-  return nativeEncoder()?.version() ?? `sharp ${sharp.versions.sharp ?? 'unknown'} (zlib-ng)`;
+  return nativeEncoder()?.pngEncoderVersion() ?? `sharp ${sharp.versions.sharp ?? 'unknown'} (zlib-ng)`;
 }
 
 /** Encodes raw 8-bit samples (1 = grey, 3 = RGB) as PNG. */
@@ -69,7 +60,7 @@ export async function encodePng(
   settings: PngSettings,
 ): Promise<Buffer> {
   const native = nativeEncoder();
-  if (native) return native.encode(pixels, width, height, channels, settings.level, settings.filter);
+  if (native) return native.encodePng(pixels, width, height, channels, settings.level, settings.filter);
   let img = sharp(pixels, { raw: { width, height, channels } });
   // Without an explicit colourspace, sharp writes one-band raw input as RGB.
   if (channels === 1) img = img.toColourspace('b-w');

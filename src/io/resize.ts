@@ -7,6 +7,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { bilinearResample } from './pillow-bilinear.js';
+import { nativeAddon, type MedbankAddon } from './native-addon.js';
 
 /** Pixels handed to sharp: a file it can read, or raw interleaved 8-bit samples. */
 export type ImageSource = { file: string } | { pixels: Uint8Array; width: number; height: number; channels: number };
@@ -79,11 +80,22 @@ function nearestIndex(inN: number, outN: number): Int32Array {
   return out;
 }
 
-/** Nearest-neighbour resample of a one-byte-per-pixel plane, pixel for pixel as Pillow's NEAREST. */
-export function resampleNearest(src: Uint8Array, inW: number, inH: number, outW: number, outH: number): Uint8Array {
-  const out = new Uint8Array(outW * outH);
+/**
+ * Nearest-neighbour resample of a one-byte-per-pixel plane, pixel for pixel as Pillow's NEAREST;
+ * in the native addon unless `addon` is undefined.
+ */
+export function resampleNearest(
+  src: Uint8Array,
+  inW: number,
+  inH: number,
+  outW: number,
+  outH: number,
+  addon: MedbankAddon | undefined = nativeAddon(),
+): Uint8Array {
   const xs = nearestIndex(inW, outW);
   const ys = nearestIndex(inH, outH);
+  if (addon) return addon.resampleNearest(src, inW, inH, xs, ys);
+  const out = new Uint8Array(outW * outH);
   for (let y = 0; y < outH; y++) {
     const row = ys[y] * inW;
     const o = y * outW;

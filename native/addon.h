@@ -1,0 +1,19 @@
+/* The MedBank addon's functions, registered by addon.c. */
+#ifndef MEDBANK_ADDON_H
+#define MEDBANK_ADDON_H
+#include <node_api.h>
+
+/* Throws an Error with code ERR_MEDBANK_ADDON and returns NULL from the calling napi function. */
+#define THROW(msg)                                    \
+  do {                                                \
+    napi_throw_error(env, "ERR_MEDBANK_ADDON", msg); \
+    return NULL;                                      \
+  } while (0)
+
+napi_value png_encode(napi_env env, napi_callback_info info);
+napi_value png_encoder_version(napi_env env, napi_callback_info info);
+napi_value resample_horizontal(napi_env env, napi_callback_info info);
+napi_value resample_vertical(napi_env env, napi_callback_info info);
+napi_value resample_nearest(napi_env env, napi_callback_info info);
+
+#endif
