@@ -2,8 +2,9 @@
  * PNG encoding. Deflate is most of the build's CPU time (PERFORMANCE.md), so PNGs are written by
  * the native addon's libdeflate writer (native/png-encoder.c) where it was built, and by sharp
  * (libspng + zlib-ng) otherwise. Both write the same pixels; the bytes differ. The addon filters
- * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at level 3:
- * about 1.0x Pillow's bytes in a third of the time of sharp's level 3 (README, "Speed").
+ * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at
+ * libdeflate level 2: about 1.01x the README script's bytes in half the time of sharp's level 3
+ * (README, "Speed").
  * MEDBANK_PNG_ENCODER=sharp forces sharp (e.g. for bytes identical to a machine without the
  * addon); MEDBANK_PNG_ENCODER=libdeflate fails when the addon is missing.
  */
@@ -20,7 +21,7 @@ export interface PngSettings {
 }
 
 export const IMAGE_PNG: PngSettings = { level: 2, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
-/** 8-bit grey volume slices: zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
+/** 8-bit grey volume slices (--grey): zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
 export const GREY_SLICE_PNG: PngSettings = { level: 3, filter: 'auto', sharp: { compressionLevel: 7, adaptiveFiltering: true } };
 /** Binary masks compress to almost nothing: filtering would only cost time. */
 export const MASK_PNG: PngSettings = { level: 6, filter: 'none', sharp: { compressionLevel: 6, adaptiveFiltering: false } };

@@ -20,16 +20,7 @@ import { createPool, defaultWorkers } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios } from './splits.js';
 import { planNames } from './plan.js';
-import {
-  clearShardDones,
-  jobFingerprint,
-  prepareTree,
-  readFinishedJob,
-  readJobRecord,
-  writeJobRecord,
-  writePlan,
-  writeShardDone,
-} from './tree-state.js';
+import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, writePlan, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
 import { inShard, type Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -251,14 +242,13 @@ async function convertPhase(
     try {
       await pool.run(
         pending,
-        (job) => ({ job, opts }),
-        async (job, reply) => {
+        (job) => ({ job, opts, fingerprint: fingerprint(job) }),
+        (job, reply) => {
           done++;
           const counts = countsOf(job.source);
           if (reply.ok) {
-            await writeJobRecord(opts.outDir, job, { fingerprint: fingerprint(job), outcome: reply.outcome });
             counts.converted++;
-            counts.samples += reply.outcome.rows.length;
+            counts.samples += reply.samples;
           } else {
             counts.failed++;
             problems.push({ source: job.source, file: reply.file, reason: reply.reason });

@@ -24,7 +24,7 @@ import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from '.
 const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as const;
 
 /** Slices whose PNGs may be encoding while the next slice is prepared. */
-const SLICES_IN_FLIGHT = 3;
+const SLICES_IN_FLIGHT = 2;
 
 export async function convertVolume(job: JobVolume, opts: ConvertOptions): Promise<JobOutcome> {
   const image = await readVolume(path.join(opts.rawRoot, job.image), job.image);

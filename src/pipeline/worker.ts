@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
 import { convertVolume } from './convert-volume.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
+import { writeJobRecord } from './tree-state.js';
 
 sharp.concurrency(1);
 sharp.cache(false);
@@ -15,14 +16,21 @@ sharp.cache(false);
 export interface WorkerRequest {
   job: Job;
   opts: ConvertOptions;
+  /** Recorded with the outcome: a rerun with other pixel options converts the job again. */
+  fingerprint: string;
 }
 
-export type WorkerReply = { ok: true; outcome: JobOutcome } | { ok: false; file: string; reason: string };
+/**
+ * The worker records the job's outcome itself (after its outputs), so the main thread never holds
+ * a job's rows: it only counts.
+ */
+export type WorkerReply = { ok: true; samples: number } | { ok: false; file: string; reason: string };
 
-export async function convertJob({ job, opts }: WorkerRequest): Promise<WorkerReply> {
+export async function convertJob({ job, opts, fingerprint }: WorkerRequest): Promise<WorkerReply> {
   try {
-    const outcome = job.kind === 'volume' ? await convertVolume(job, opts) : await convert2d(job, opts);
-    return { ok: true, outcome };
+    const outcome: JobOutcome = job.kind === 'volume' ? await convertVolume(job, opts) : await convert2d(job, opts);
+    await writeJobRecord(opts.outDir, job, { fingerprint, outcome });
+    return { ok: true, samples: outcome.rows.length };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };
     return { ok: false, file: job.image, reason: `conversion failed: ${(e as Error)?.message ?? String(e)}` };
