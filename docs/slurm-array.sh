@@ -18,6 +18,10 @@
 set -euo pipefail
 RAW=/shared/raw            # one folder per source (see "medbank sources")
 OUT=/shared/medbank        # the same folder for every shard
+# Every node must write PNGs with the native addon (its libdeflate must be installed on the
+# compute nodes too), or the task stops: a node falling back to sharp's encoder would write other,
+# equally valid, bytes into the same tree.
+export MEDBANK_PNG_ENCODER=libdeflate
 
 if [ -z "${MEDBANK_MERGE:-}" ]; then
   if [ "${SLURM_ARRAY_TASK_ID}" = "${SLURM_ARRAY_TASK_MIN}" ]; then
