@@ -50,7 +50,7 @@ const report = {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
   },
-  tool: toolVersions(),
+  tool: await toolVersions(),
   options: { pairs: ctx.pairs, memorySamples: ctx.memorySamples },
   results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, 'skipped' in r ? r : r.figures])),
 };

@@ -1,7 +1,10 @@
 // The catalog of all 17 sources: complete metadata, parseable BibTeX, contiguous task ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
+import { fixtureFor } from '../src/fixtures/registry.js';
+import { tempDir } from './helpers.js';
 
 const ORDER = [
   'BUSI',
@@ -133,4 +136,14 @@ test('task ids are <Structure>_<MOD>_<ID> with IDs 0..64 in catalog order, READM
   );
   const amos = all.find((s) => s.id === 'AMOS')!.tasks;
   assert.ok(amos.some((t) => t.id.includes('_CT_')) && amos.some((t) => t.id.includes('_MR_')), 'AMOS CT and MRI are separate tasks');
+});
+
+test('every source declares the job kind its scan yields (the build sizes its pool by it before scanning)', async (t) => {
+  const raw = await tempDir(t);
+  for (const source of await catalog()) {
+    await (await fixtureFor(source.id)).generate(raw);
+    const { jobs } = await source.scan({ sourceDir: path.join(raw, source.id), rawRoot: raw, options: {} });
+    assert.ok(jobs.length > 0, `${source.id}: the fixture gives no jobs`);
+    assert.deepEqual([...new Set(jobs.map((j) => j.kind))], [source.jobKind], source.id);
+  }
 });

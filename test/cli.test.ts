@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
-import { runCli, tempDir } from './helpers.js';
+import { REPO, runCli, tempDir } from './helpers.js';
 
 const NO_STACK = /\n\s+at /;
 
@@ -138,4 +138,21 @@ test('medbank demo builds all 17 sources from generated raw data, validates the 
       `no ${modality} task with samples`,
     );
   }
+});
+
+/** Packages reached through static imports from `file` (dynamic `import()` calls are not followed). */
+async function staticPackages(file: string, seen = new Set<string>(), packages = new Set<string>()): Promise<Set<string>> {
+  if (seen.has(file)) return packages;
+  seen.add(file);
+  for (const [, spec] of (await readFile(file, 'utf8')).matchAll(/^import\s+(?:[^'"]*?\sfrom\s+)?'([^']+)';$/gm)) {
+    if (spec.startsWith('.')) await staticPackages(path.resolve(path.dirname(file), spec), seen, packages);
+    else if (!spec.startsWith('node:')) packages.add(spec);
+  }
+  return packages;
+}
+
+test('the CLI starts without loading libvips: commands import sharp when they run', async () => {
+  const packages = await staticPackages(path.join(REPO, 'dist', 'src', 'cli', 'main.js'));
+  assert.ok(packages.has('commander'), 'the import walk found no packages at all');
+  assert.ok(!packages.has('sharp'), `sharp is imported when the CLI starts: ${[...packages].join(', ')}`);
 });

@@ -63,6 +63,11 @@ export interface SourceInfo {
   modalityCode: ModalityCode;
   anatomy: string;
   dimension: '2d' | '3d';
+  /**
+   * What its scan yields: one job per raw 2D image, or one per volume file (CAMUS's 2D echo
+   * frames are volumes too). The build sizes its worker pool by it before scanning.
+   */
+  jobKind: '2d' | 'volume';
   tasks: TaskSpec[];
   citation: Citation;
   /** Numbered manual download steps. */

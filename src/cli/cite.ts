@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import { catalog, findTask } from '../catalog/registry.js';
 import type { SourceInfo } from '../catalog/types.js';
 import { renderCitations } from '../pipeline/citations.js';
-import { openMedBank } from '../dataset/open.js';
 import { UsageError } from '../errors.js';
 
 /** Sources of a tree: from medbank.json, or by task id from the catalog for a tree without one. */
 export async function treeSources(tree: string): Promise<SourceInfo[]> {
+  const { openMedBank } = await import('../dataset/open.js');
   const bank = await openMedBank(tree);
   const ids = new Set<string>(bank.record?.sources.map((s) => s.id) ?? []);
   if (!bank.record) for (const t of bank.tasks) ids.add((await findTask(t.id))?.source.id ?? '');

@@ -8,7 +8,6 @@ import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { fixtures } from '../fixtures/registry.js';
 import { build } from '../pipeline/build.js';
-import { validateTree } from '../dataset/validate.js';
 import { summaryTable } from './build.js';
 import { progressMode, progressPrinter } from './progress.js';
 import { formatFinding, formatValidateReport } from './validate.js';
@@ -49,6 +48,7 @@ export function registerDemo(program: Command): void {
         process.stderr.write(
           `count check failed: ${task} should have ${n} samples (fixture structures are sized for --size 128 or more; smaller outputs lose the tiniest ones)\n`,
         );
+      const { validateTree } = await import('../dataset/validate.js');
       const report = await validateTree(treeDir, { deep: true, workers: o.workers });
       process.stdout.write(`\nmedbank validate --deep ${treeDir}\n`);
       for (const f of report.findings) process.stdout.write(`${formatFinding(f)}\n`);

@@ -1,7 +1,6 @@
 /** `medbank stats`: per-task and total counts as a table or JSON, and the HTML report with montages. */
 import type { Command } from 'commander';
-import { computeStats, type Histogram, type TreeStats } from '../dataset/stats.js';
-import { writeReport } from '../dataset/report.js';
+import type { Histogram, TreeStats } from '../dataset/stats.js';
 import { DEFAULT_MONTAGE } from '../dataset/montage.js';
 import { textTable } from './format.js';
 import { intOption } from './options.js';
@@ -62,9 +61,11 @@ export function registerStats(program: Command): void {
     .option('--seed <text>', 'seed of the montage sample choice', DEFAULT_MONTAGE.seed)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
     .action(async (tree: string, o: { json: boolean; report: boolean; montage: number; seed: string; workers?: number }) => {
+      const { computeStats } = await import('../dataset/stats.js');
       const stats = await computeStats(tree, { workers: o.workers });
       process.stdout.write(o.json ? `${JSON.stringify(stats, null, 2)}\n` : `${statsText(stats)}\n`);
       if (o.report) {
+        const { writeReport } = await import('../dataset/report.js');
         const file = await writeReport(stats, { ...DEFAULT_MONTAGE, count: o.montage, seed: o.seed });
         process.stderr.write(`report: ${file}\n`);
       }

@@ -1,7 +1,7 @@
 /** `medbank validate`: findings one per line (or JSON), per-task summary, exit 0 clean / 2 with findings. */
 import type { Command } from 'commander';
 import { CHECKS } from '../dataset/check-codes.js';
-import { validateTree, type Finding, type ValidateReport } from '../dataset/validate.js';
+import type { Finding, ValidateReport } from '../dataset/validate.js';
 import { textTable } from './format.js';
 import { intOption } from './options.js';
 
@@ -45,6 +45,7 @@ export function registerValidate(program: Command): void {
         process.stdout.write(`${textTable(['code', 'fires when'], Object.entries(CHECKS))}\n`);
         return;
       }
+      const { validateTree } = await import('../dataset/validate.js');
       const report = await validateTree(tree, { deep: o.deep, workers: o.workers });
       if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {

@@ -1,9 +1,9 @@
 /**
  * A montage per task (as MedMNIST shows its datasets): a grid of seeded random samples, each image
  * scaled to a tile with its mask outline drawn in red, so a glance shows whether masks sit on
- * their structures.
+ * their structures. sharp is loaded when a montage is drawn, not when the CLI starts.
  */
-import sharp from 'sharp';
+import type SharpConstructor from 'sharp';
 import type { Sample } from './open.js';
 
 export interface MontageOptions {
@@ -44,7 +44,7 @@ export function drawOutline(rgb: Uint8Array, mask: Uint8Array, size: number): vo
   }
 }
 
-async function tile(sample: Sample, size: number): Promise<Uint8Array | undefined> {
+async function tile(sharp: typeof SharpConstructor, sample: Sample, size: number): Promise<Uint8Array | undefined> {
   try {
     const image = await sharp(sample.imagePath)
       .resize(size, size, { fit: 'fill' })
@@ -69,11 +69,12 @@ async function tile(sample: Sample, size: number): Promise<Uint8Array | undefine
 
 /** The montage PNG and the samples it shows, in grid order. */
 export async function renderMontage(samples: Sample[], o: MontageOptions = DEFAULT_MONTAGE): Promise<{ png: Buffer; shown: Sample[] }> {
+  const { default: sharp } = await import('sharp');
   const shown: Sample[] = [];
   const tiles: Uint8Array[] = [];
   for (const s of pickSamples(samples, samples.length, o.seed)) {
     if (tiles.length === o.count) break;
-    const t = await tile(s, o.tile);
+    const t = await tile(sharp, s, o.tile);
     if (!t) continue;
     tiles.push(t);
     shown.push(s);

@@ -8,7 +8,7 @@
  * MEDBANK_PNG_ENCODER=sharp forces sharp (e.g. for bytes identical to a machine without the
  * addon); MEDBANK_PNG_ENCODER=libdeflate fails when the addon is missing.
  */
-import sharp, { type PngOptions } from 'sharp';
+import type { PngOptions } from 'sharp';
 import { UsageError } from '../errors.js';
 import { nativeAddon, nativeAddonError, type MedbankAddon } from './native-addon.js';
 
@@ -48,8 +48,11 @@ function chooseEncoder(): MedbankAddon | undefined {
 }
 
 /** The encoder in use, as recorded in medbank.json: output bytes depend on it. */
-export function pngEncoderName(): string {
-  return nativeEncoder()?.pngEncoderVersion() ?? `sharp ${sharp.versions.sharp ?? 'unknown'} (zlib-ng)`;
+export async function pngEncoderName(): Promise<string> {
+  const native = nativeEncoder();
+  if (native) return native.pngEncoderVersion();
+  const { default: sharp } = await import('sharp');
+  return `sharp ${sharp.versions.sharp ?? 'unknown'} (zlib-ng)`;
 }
 
 /** Encodes raw 8-bit samples (1 = grey, 3 = RGB) as PNG. */
@@ -62,6 +65,7 @@ export async function encodePng(
 ): Promise<Buffer> {
   const native = nativeEncoder();
   if (native) return native.encodePng(pixels, width, height, channels, settings.level, settings.filter);
+  const { default: sharp } = await import('sharp');
   let img = sharp(pixels, { raw: { width, height, channels } });
   // Without an explicit colourspace, sharp writes one-band raw input as RGB.
   if (channels === 1) img = img.toColourspace('b-w');

@@ -15,10 +15,10 @@ import type { BuildRecord } from '../contract/build-record.js';
 import type { LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
 import { removeStaleTemps } from '../io/atomic.js';
-import { pngEncoderName } from '../io/png-write.js';
-import { createPool, defaultWorkers } from './pool.js';
+import { nativeEncoder } from '../io/png-write.js';
+import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
-import { DEFAULT_RATIOS, parseRatios } from './splits.js';
+import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
 import { planNames } from './plan.js';
 import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, writePlan, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
@@ -89,7 +89,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!(keepEmpty >= 0 && keepEmpty <= 1)) throw new UsageError(`--keep-empty must be a share from 0 to 1, got ${options.keepEmpty}`);
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${options.workers}`);
-  pngEncoderName(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
+  nativeEncoder(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
   let ratios = DEFAULT_RATIOS;
   try {
     if (options.ratios) ratios = parseRatios(options.ratios);
@@ -153,6 +153,33 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Concurrent shards own their temp files: only a single build (or the merge) sweeps stale ones.
   if (!options.shard || options.shard.count === 1) await removeStaleTemps(outDir);
 
+  // The workers start (load libvips, compile) while this thread scans and plans. A worker holds
+  // one volume at a time, or two 2D jobs so that it decodes one while the other encodes.
+  const tasksPerWorker = present.some((s) => s.jobKind === 'volume') ? 1 : 2;
+  const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers, tasksPerWorker);
+  try {
+    return await scanAndConvert(present, pool, { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Phases 1 to 3 of one build, with the worker pool already starting. */
+async function scanAndConvert(
+  present: SourceAdapter[],
+  pool: Pool<WorkerRequest, WorkerReply>,
+  ctx: {
+    rawRoot: string;
+    outDir: string;
+    options: BuildOptions;
+    convertOpts: ConvertOptions;
+    recordOptions: BuildRecord['options'];
+    ratios: Ratios;
+    excluded: BuildResult['excluded'];
+  },
+): Promise<BuildResult> {
+  const { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded } = ctx;
+
   const problems: (Problem & { source: string })[] = [];
   const notes: Record<string, string[]> = {};
   const jobs: Job[] = [];
@@ -178,7 +205,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
   const mine = jobs.filter((job) => inShard(job, shard));
   const fingerprint = pixelFingerprint(convertOpts);
-  const counts = await convertPhase(mine, convertOpts, fingerprint, workers, problems, options);
+  const counts = await convertPhase(mine, convertOpts, fingerprint, pool, problems, options);
+  await pool.close();
   const result = { ...counts, shard, excluded };
   if (options.signal?.aborted) {
     // Terminated workers may have left temp files; a shard leaves them to its rerun or the merge.
@@ -216,7 +244,7 @@ async function convertPhase(
   jobs: Job[],
   opts: ConvertOptions,
   fingerprint: (job: Job) => string,
-  workers: number,
+  pool: Pool<WorkerRequest, WorkerReply>,
   problems: (Problem & { source: string })[],
   options: BuildOptions,
 ): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
@@ -237,30 +265,24 @@ async function convertPhase(
   options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
   if (pending.length > 0) {
     await largestFirst(pending, opts.rawRoot);
-    const tasksPerWorker = pending.some((job) => job.kind === 'volume') ? 1 : 2;
-    const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers, tasksPerWorker);
-    try {
-      await pool.run(
-        pending,
-        (job) => ({ job, opts, fingerprint: fingerprint(job) }),
-        (job, reply) => {
-          done++;
-          const counts = countsOf(job.source);
-          if (reply.ok) {
-            counts.converted++;
-            counts.samples += reply.samples;
-          } else {
-            counts.failed++;
-            problems.push({ source: job.source, file: reply.file, reason: reply.reason });
-            options.onProgress?.({ kind: 'problem', source: job.source, file: reply.file, reason: reply.reason });
-          }
-          options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
-        },
-        options.signal,
-      );
-    } finally {
-      await pool.close();
-    }
+    await pool.run(
+      pending,
+      (job) => ({ job, opts, fingerprint: fingerprint(job) }),
+      (job, reply) => {
+        done++;
+        const counts = countsOf(job.source);
+        if (reply.ok) {
+          counts.converted++;
+          counts.samples += reply.samples;
+        } else {
+          counts.failed++;
+          problems.push({ source: job.source, file: reply.file, reason: reply.reason });
+          options.onProgress?.({ kind: 'problem', source: job.source, file: reply.file, reason: reply.reason });
+        }
+        options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
+      },
+      options.signal,
+    );
   }
   const converted = Object.values(perSource).reduce((a, c) => a + c.converted, 0);
   return { perSource, resumed, converted };

@@ -17,6 +17,7 @@ export interface Pool<Req, Res> {
    * half-written remains); `run` then resolves with the items that finished.
    */
   run<T>(items: T[], toRequest: (item: T) => Req, done: (item: T, res: Res) => Promise<void> | void, signal?: AbortSignal): Promise<void>;
+  /** Stops the workers; closing again waits for the same shutdown. */
   close(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerW
     concurrentTasksPerWorker: tasksPerWorker,
   });
   const limit = workers * 2;
+  let closed: Promise<void> | undefined;
   return {
     async run(items, toRequest, done, signal) {
       let next = 0;
@@ -51,6 +53,6 @@ export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerW
       };
       await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
     },
-    close: () => piscina.destroy(),
+    close: () => (closed ??= piscina.destroy()),
   };
 }

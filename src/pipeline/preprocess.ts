@@ -13,7 +13,7 @@ import { LAYOUTS, layoutByName, type Layout, type LayoutName } from '../contract
 import { SPLITS } from '../catalog/types.js';
 import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
 import type { ResizeMode } from '../io/resize.js';
-import { pngEncoderName } from '../io/png-write.js';
+import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
 import type { PairReply, PairRequest } from './preprocess-pair.js';
 
@@ -49,44 +49,17 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
   const output = path.resolve(o.output);
   if (!(await isDir(input))) throw new UsageError(`input tree ${input} does not exist`);
   if (input === output) throw new UsageError('input and output must be different folders');
-  pngEncoderName(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
+  nativeEncoder(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
   await removeStaleTemps(output);
 
+  // The workers start (load libvips, compile) while this thread lists the tree.
+  const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), o.workers ?? defaultWorkers());
   const problems: PreprocessResult['problems'] = [];
   const tasks: PreprocessResult['tasks'] = [];
-  const requests: PairRequest[] = [];
-  for (const task of (await readdir(input)).sort()) {
-    const taskDir = path.join(input, task);
-    if (task.startsWith('.') || !(await isDir(taskDir))) continue;
-    const layout = await taskLayout(taskDir);
-    if (!layout) continue;
-    const images = (await readdir(path.join(taskDir, layout.imageDir))).filter((f) => !f.startsWith('.') && isImageFile(f)).sort();
-    const masks = new Set(await readdir(path.join(taskDir, layout.maskDir)).catch(() => [] as string[]));
-    let pairs = 0;
-    for (const file of images) {
-      if (!masks.has(file)) {
-        problems.push({ file: path.join(task, layout.imageDir, file), reason: `no mask with the same name in ${layout.maskDir}/` });
-        continue;
-      }
-      pairs++;
-      requests.push({
-        image: path.join(taskDir, layout.imageDir, file),
-        mask: path.join(taskDir, layout.maskDir, file),
-        outImage: path.join(output, task, layout.imageDir, `${stem(file)}.png`),
-        outMask: path.join(output, task, layout.maskDir, `${stem(file)}.png`),
-        size: o.size,
-        resize: o.resize ?? 'stretch',
-      });
-    }
-    tasks.push({ task, layout: layout.name, pairs });
-  }
-  if (tasks.length === 0) throw new UsageError(`no task folders (with images/ or image/) found in ${input}`);
-
-  const workers = o.workers ?? defaultWorkers();
-  const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), workers);
-  let done = 0;
   const written = new Set<string>();
   try {
+    const requests = await listPairs(input, output, o, tasks, problems);
+    let done = 0;
     await pool.run(
       requests,
       (r) => r,
@@ -122,4 +95,42 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
     if (await stat(src).catch(() => undefined)) await copyFile(src, path.join(output, extra));
   }
   return { tasks, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)) };
+}
+
+/** Every image/mask pair of the tree's task folders, with the pairs' outputs; fills `tasks` and `problems`. */
+async function listPairs(
+  input: string,
+  output: string,
+  o: PreprocessOptions,
+  tasks: PreprocessResult['tasks'],
+  problems: PreprocessResult['problems'],
+): Promise<PairRequest[]> {
+  const requests: PairRequest[] = [];
+  for (const task of (await readdir(input)).sort()) {
+    const taskDir = path.join(input, task);
+    if (task.startsWith('.') || !(await isDir(taskDir))) continue;
+    const layout = await taskLayout(taskDir);
+    if (!layout) continue;
+    const images = (await readdir(path.join(taskDir, layout.imageDir))).filter((f) => !f.startsWith('.') && isImageFile(f)).sort();
+    const masks = new Set(await readdir(path.join(taskDir, layout.maskDir)).catch(() => [] as string[]));
+    let pairs = 0;
+    for (const file of images) {
+      if (!masks.has(file)) {
+        problems.push({ file: path.join(task, layout.imageDir, file), reason: `no mask with the same name in ${layout.maskDir}/` });
+        continue;
+      }
+      pairs++;
+      requests.push({
+        image: path.join(taskDir, layout.imageDir, file),
+        mask: path.join(taskDir, layout.maskDir, file),
+        outImage: path.join(output, task, layout.imageDir, `${stem(file)}.png`),
+        outMask: path.join(output, task, layout.maskDir, `${stem(file)}.png`),
+        size: o.size,
+        resize: o.resize ?? 'stretch',
+      });
+    }
+    tasks.push({ task, layout: layout.name, pairs });
+  }
+  if (tasks.length === 0) throw new UsageError(`no task folders (with images/ or image/) found in ${input}`);
+  return requests;
 }

@@ -103,7 +103,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const included = sources.filter((s) => tasks.some((t) => t.source === s.id));
   const record: BuildRecord = {
     format: BUILD_RECORD_FORMAT,
-    tool: toolVersions(),
+    tool: await toolVersions(),
     options,
     sources: included.map((s) => ({
       id: s.id,

@@ -31,6 +31,7 @@ const acdc: SourceAdapter = {
   modalityCode: 'MR',
   anatomy: 'heart',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     { id: 'RightVentricle_MR_13', structure: 'right ventricle cavity', labels: [1], rule: 'label value 1 (right ventricle cavity)' },
     { id: 'Myocardium_MR_14', structure: 'left ventricle myocardium', labels: [2], rule: 'label value 2 (myocardium)' },

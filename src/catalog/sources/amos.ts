@@ -33,6 +33,7 @@ const amos: SourceAdapter = {
   modalityCode: 'CT',
   anatomy: 'abdomen',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     ct('Spleen_CT_36', 'spleen', 1),
     ct('RightKidney_CT_37', 'right kidney', 2),

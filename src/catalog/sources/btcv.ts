@@ -26,6 +26,7 @@ const btcv: SourceAdapter = {
   modalityCode: 'CT',
   anatomy: 'abdomen',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     organ('Spleen_CT_19', 'spleen', 1),
     organ('RightKidney_CT_20', 'right kidney', 2),

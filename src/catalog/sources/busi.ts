@@ -22,6 +22,7 @@ const busi: SourceAdapter = {
   modalityCode: 'UT',
   anatomy: 'breast',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'BreastTumor_UT_0',

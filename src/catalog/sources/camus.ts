@@ -36,6 +36,7 @@ const camus: SourceAdapter = {
   modalityCode: 'EC',
   anatomy: 'heart',
   dimension: '2d',
+  jobKind: 'volume',
   tasks: [
     {
       id: 'LeftVentricle_EC_16',

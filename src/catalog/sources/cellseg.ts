@@ -33,6 +33,7 @@ const cellseg: SourceAdapter = {
   modalityCode: 'MI',
   anatomy: 'cells',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'Cell_MI_11',

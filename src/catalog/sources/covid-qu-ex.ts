@@ -52,6 +52,7 @@ const covidQuEx: SourceAdapter = {
   modalityCode: 'XR',
   anatomy: 'lungs',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'Lung_XR_9',

@@ -58,6 +58,7 @@ const clinicdb: SourceAdapter = {
   modalityCode: 'EN',
   anatomy: 'colon',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [{ id: 'Polyp_EN_7', structure: 'polyp', labels: [255], rule: 'ground-truth luma above 127 (RGB or grey masks alike)' }],
   citation: {
     key: 'bernal2015wmdova',

@@ -24,6 +24,7 @@ const colondb: SourceAdapter = {
   modalityCode: 'EN',
   anatomy: 'colon',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'Polyp_EN_8',

@@ -39,6 +39,7 @@ const isic2018: SourceAdapter = {
   modalityCode: 'DS',
   anatomy: 'skin',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [{ id: 'SkinLesion_DS_5', structure: 'skin lesion', labels: [255], rule: 'mask value above 127 (masks are 0/255)' }],
   citation: {
     key: 'tschandl2018ham10000',

@@ -22,6 +22,7 @@ const kits19: SourceAdapter = {
   modalityCode: 'CT',
   anatomy: 'kidneys',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     {
       id: 'Kidney_CT_34',

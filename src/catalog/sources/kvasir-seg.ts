@@ -20,6 +20,7 @@ const kvasir: SourceAdapter = {
   modalityCode: 'EN',
   anatomy: 'colon',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'Polyp_EN_6',

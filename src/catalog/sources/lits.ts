@@ -22,6 +22,7 @@ const lits: SourceAdapter = {
   modalityCode: 'CT',
   anatomy: 'liver',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     {
       id: 'Liver_CT_32',

@@ -20,6 +20,7 @@ const msdLung: SourceAdapter = {
   modalityCode: 'CT',
   anatomy: 'lung',
   dimension: '3d',
+  jobKind: 'volume',
   tasks: [
     {
       id: 'LungTumor_CT_64',

@@ -113,6 +113,7 @@ const plantdoc: SourceAdapter = {
   modalityCode: 'PH',
   anatomy: 'plant leaves',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'Leaf_PH_12',

@@ -53,6 +53,7 @@ const refuge: SourceAdapter = {
   modalityCode: 'OC',
   anatomy: 'eye (optic nerve head)',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'OpticDisc_OC_1',

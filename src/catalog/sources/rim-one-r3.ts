@@ -39,6 +39,7 @@ const rimOne: SourceAdapter = {
   modalityCode: 'OC',
   anatomy: 'eye (optic nerve head)',
   dimension: '2d',
+  jobKind: '2d',
   tasks: [
     {
       id: 'OpticDisc_OC_3',
