@@ -11,7 +11,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 export const VERSION = pkg.version;
 
 export async function toolVersions(): Promise<{ name: string; version: string; sharp: string; libvips: string; pngEncoder: string }> {
-  const { default: sharp } = await import('sharp');
+  const { default: sharp } = await import('./io/sharp.js');
   return {
     name: 'medbank',
     version: VERSION,

@@ -140,14 +140,19 @@ test('medbank demo builds all 17 sources from generated raw data, validates the 
   }
 });
 
-/** Packages reached through static imports from `file` (dynamic `import()` calls are not followed). */
+/**
+ * Packages loaded when `file` is: static imports followed through the tree, and top-level
+ * `createRequire(import.meta.url)('package')` calls (dynamic `import()` calls are not followed).
+ */
 async function staticPackages(file: string, seen = new Set<string>(), packages = new Set<string>()): Promise<Set<string>> {
   if (seen.has(file)) return packages;
   seen.add(file);
-  for (const [, spec] of (await readFile(file, 'utf8')).matchAll(/^import\s+(?:[^'"]*?\sfrom\s+)?'([^']+)';$/gm)) {
+  const text = await readFile(file, 'utf8');
+  for (const [, spec] of text.matchAll(/^import\s+(?:[^'"]*?\sfrom\s+)?'([^']+)';$/gm)) {
     if (spec.startsWith('.')) await staticPackages(path.resolve(path.dirname(file), spec), seen, packages);
     else if (!spec.startsWith('node:')) packages.add(spec);
   }
+  for (const [, spec] of text.matchAll(/^const \w+ = createRequire\(import\.meta\.url\)\('([^']+)'\)/gm)) packages.add(spec);
   return packages;
 }
 

@@ -45,6 +45,8 @@ const suite: Suite = {
     const addon = nativeEncoder();
     if (addon) {
       for (const [level, filter] of [
+        [1, 'auto'],
+        [1, 'up'],
         [2, 'auto'],
         [3, 'auto'],
         [4, 'auto'],

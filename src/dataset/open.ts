@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import sharp from 'sharp';
+import sharp from '../io/sharp.js';
 import { SPLITS, type Split } from '../catalog/types.js';
 import { LAYOUTS, layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import type { BuildRecord, TaskRecord } from '../contract/build-record.js';

@@ -4,7 +4,8 @@
  * through ./bmp.ts. Every failure becomes an InputError naming the file.
  */
 import { access, constants, readFile } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import sharp from './sharp.js';
 import { decodeBmp } from './bmp.js';
 import { InputError } from '../errors.js';
 import type { ImageSource } from './resize.js';

@@ -51,7 +51,7 @@ function chooseEncoder(): MedbankAddon | undefined {
 export async function pngEncoderName(): Promise<string> {
   const native = nativeEncoder();
   if (native) return native.pngEncoderVersion();
-  const { default: sharp } = await import('sharp');
+  const { default: sharp } = await import('./sharp.js');
   return `sharp ${sharp.versions.sharp ?? 'unknown'} (zlib-ng)`;
 }
 
@@ -65,7 +65,7 @@ export async function encodePng(
 ): Promise<Buffer> {
   const native = nativeEncoder();
   if (native) return native.encodePng(pixels, width, height, channels, settings.level, settings.filter);
-  const { default: sharp } = await import('sharp');
+  const { default: sharp } = await import('./sharp.js');
   let img = sharp(pixels, { raw: { width, height, channels } });
   // Without an explicit colourspace, sharp writes one-band raw input as RGB.
   if (channels === 1) img = img.toColourspace('b-w');

@@ -5,7 +5,8 @@
  * one thread), so upsampled axes use ./pillow-bilinear.ts, which reproduces Pillow's fixed-point
  * bilinear exactly in about a third of the time. Masks: nearest neighbour with Pillow's rule.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import sharp from './sharp.js';
 import { bilinearResample } from './pillow-bilinear.js';
 import { nativeAddon, type MedbankAddon } from './native-addon.js';
 

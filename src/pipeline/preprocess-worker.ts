@@ -1,5 +1,5 @@
 /** Worker-thread entry of `medbank preprocess` (one libvips thread per worker, as for builds). */
-import sharp from 'sharp';
+import sharp from '../io/sharp.js';
 import { preprocessPair } from './preprocess-pair.js';
 
 sharp.concurrency(1);

@@ -2,7 +2,7 @@
  * Worker-thread entry (piscina): converts one job and reports its rows or the input problem.
  * Each worker runs libvips single-threaded; parallelism comes from converting several jobs at once.
  */
-import sharp from 'sharp';
+import sharp from '../io/sharp.js';
 import type { Job } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
