@@ -60,7 +60,12 @@ export async function evaluateMask(
     case 'luma-above':
       for (const file of rule.files) {
         const luma = toLuma(await load(file));
-        for (let i = 0; i < luma.length; i++) if (luma[i] > rule.above) out[i] = 1;
+        const zeroWords = wordView(luma);
+        for (let i = 0; i < luma.length; i++) {
+          // Background (0) is never above the threshold: skip it four pixels at a time.
+          if (zeroWords && (i & 3) === 0 && i + 4 <= luma.length && zeroWords[i >> 2] === 0) i += 3;
+          else if (luma[i] > rule.above) out[i] = 1;
+        }
       }
       break;
     case 'luma-below': {
@@ -95,6 +100,11 @@ export async function evaluateMask(
   return { data: out, width, height };
 }
 
+/** The plane as 32-bit words (4 pixels each) where its offset allows, for skipping zero runs. */
+function wordView(plane: Uint8Array): Uint32Array | undefined {
+  return plane.byteOffset % 4 === 0 ? new Uint32Array(plane.buffer, plane.byteOffset, plane.length >> 2) : undefined;
+}
+
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -114,10 +124,18 @@ export function maskExtent(
   let x1 = -1;
   let y1 = -1;
   const height = plane.length / width;
+  const words = wordView(plane);
   for (let y = 0, i = 0; y < height; y++) {
     let first = -1;
     let last = -1;
+    const rowEnd = i + width;
     for (let x = 0; x < width; x++, i++) {
+      // Masks are mostly background: skip it four pixels at a time.
+      if (words && (i & 3) === 0 && i + 4 <= rowEnd && words[i >> 2] === 0) {
+        x += 3;
+        i += 3;
+        continue;
+      }
       if (plane[i] === 0) continue;
       count++;
       if (first < 0) first = x;
