@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every suite in bench/suites/ (or those named with --only) and writes
- * bench/out/results.json. Options: --pairs N (2D corpus, default 100), --memory 1000,10000,
+ * bench/out/results.json. Options: --pairs N (2D corpus, default 200), --memory 1000,10000,
  * --only 2d,encoders,memory,volume. Corpora are cached in bench/out/cache/.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import type { BenchContext, Suite, SuiteResult } from './suite.js';
 
 const { values } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '100' },
+    pairs: { type: 'string', default: '200' },
     memory: { type: 'string', default: '1000,10000' },
     only: { type: 'string' },
     out: { type: 'string', default: path.join(REPO, 'bench', 'out') },
