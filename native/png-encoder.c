@@ -31,11 +31,16 @@ enum { MODE_NONE, MODE_UP, MODE_MINSUM };
  * The per-row filters write row `row` filtered into `out` and return libpng's "minimum sum" cost
  * of the result (its bytes read as signed, summed as magnitudes). `prev` is the row above, or a
  * row of zeros for the first row, as PNG defines. The loops have no branches, so the compiler
- * vectorises them; target_clones adds an AVX2 version picked at load time where the CPU has it.
+ * vectorises them; on x86-64, target_clones adds an AVX2 version picked at load time where the CPU
+ * has it.
  * Rows are at most MAX_ROW_BYTES, so a 32-bit cost cannot overflow.
  */
 #define MAX_ROW_BYTES (1u << 24)
+#if defined(__x86_64__)
 #define VECTORISED __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTORISED
+#endif
 
 static inline uint32_t magnitude(uint8_t v) {
   int s = (int8_t)v;
