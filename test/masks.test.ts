@@ -3,13 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
+import { rng } from '../src/fixtures/draw.js';
 import { evaluateMask, maskExtent } from '../src/pipeline/masks.js';
 import { tempDir } from './helpers.js';
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-}
 
 function plainExtent(plane: Uint8Array, width: number, paint: number) {
   let foreground = 0;
@@ -26,7 +22,7 @@ function plainExtent(plane: Uint8Array, width: number, paint: number) {
 }
 
 test('maskExtent: count, box and painting match a per-pixel scan for any width and buffer offset', () => {
-  const rand = lcg(7);
+  const rand = rng(7);
   for (let t = 0; t < 2000; t++) {
     const width = 1 + Math.floor(rand() * 23);
     const height = 1 + Math.floor(rand() * 9);
@@ -45,7 +41,7 @@ test('luma-above: the OR of thresholded files equals a per-pixel threshold (odd 
   const raw = await tempDir(t);
   const width = 37;
   const height = 11;
-  const rand = lcg(3);
+  const rand = rng(3);
   const planes = [0.02, 0.6].map((density) =>
     Uint8Array.from({ length: width * height }, () => (rand() < density ? Math.floor(rand() * 256) : 0)),
   );

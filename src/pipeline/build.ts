@@ -230,10 +230,19 @@ async function scanAndConvert(
   return { ...result, record, interrupted: false };
 }
 
-/** Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid. */
+/**
+ * Where the tree lives does not change its pixels: moving raw or out folders keeps the records
+ * valid. Each job's fingerprint is computed once: the resume check, the worker request and the
+ * record phase (once per task) all ask for it.
+ */
 export function pixelFingerprint(opts: ConvertOptions): (job: Job) => string {
   const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
-  return (job) => jobFingerprint(job, pixelOptions);
+  const known = new WeakMap<Job, string>();
+  return (job) => {
+    let print = known.get(job);
+    if (print === undefined) known.set(job, (print = jobFingerprint(job, pixelOptions)));
+    return print;
+  };
 }
 
 /**

@@ -54,11 +54,11 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
 
   // The workers start (load libvips, compile) while this thread lists the tree.
   const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), o.workers ?? defaultWorkers());
-  const problems: PreprocessResult['problems'] = [];
-  const tasks: PreprocessResult['tasks'] = [];
   const written = new Set<string>();
+  let listed: PairList;
   try {
-    const requests = await listPairs(input, output, o, tasks, problems);
+    listed = await listPairs(input, output, o);
+    const { requests, problems } = listed;
     let done = 0;
     await pool.run(
       requests,
@@ -74,6 +74,7 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
     await pool.close();
   }
 
+  const { tasks, problems } = listed;
   for (const { task, layout: layoutName } of tasks) {
     const layout = layoutByName(layoutName);
     for (const split of SPLITS) {
@@ -97,15 +98,13 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
   return { tasks, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)) };
 }
 
-/** Every image/mask pair of the tree's task folders, with the pairs' outputs; fills `tasks` and `problems`. */
-async function listPairs(
-  input: string,
-  output: string,
-  o: PreprocessOptions,
-  tasks: PreprocessResult['tasks'],
-  problems: PreprocessResult['problems'],
-): Promise<PairRequest[]> {
+/** The tree's task folders, every image/mask pair with its outputs, and the images without a mask. */
+type PairList = PreprocessResult & { requests: PairRequest[] };
+
+async function listPairs(input: string, output: string, o: PreprocessOptions): Promise<PairList> {
   const requests: PairRequest[] = [];
+  const tasks: PreprocessResult['tasks'] = [];
+  const problems: PreprocessResult['problems'] = [];
   for (const task of (await readdir(input)).sort()) {
     const taskDir = path.join(input, task);
     if (task.startsWith('.') || !(await isDir(taskDir))) continue;
@@ -132,5 +131,5 @@ async function listPairs(
     tasks.push({ task, layout: layout.name, pairs });
   }
   if (tasks.length === 0) throw new UsageError(`no task folders (with images/ or image/) found in ${input}`);
-  return requests;
+  return { requests, tasks, problems };
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import type { Job2D, Problem, SourceAdapter } from '../types.js';
 import { sanitize, walkFiles } from '../files.js';
 
@@ -67,10 +67,16 @@ interface VocObject {
   bndbox?: { xmin?: unknown; ymin?: unknown; xmax?: unknown; ymax?: unknown };
 }
 
-const xml = new XMLParser({ isArray: (tag) => tag === 'object' });
+let xml: Promise<XMLParser> | undefined;
 
-function parseVoc(text: string): Annotation {
-  const doc = xml.parse(text) as { annotation?: { object?: VocObject[] } };
+/** fast-xml-parser takes about 70 ms to load: only a scan that meets a VOC file loads it. */
+function vocParser(): Promise<XMLParser> {
+  xml ??= import('fast-xml-parser').then(({ XMLParser }) => new XMLParser({ isArray: (tag) => tag === 'object' }));
+  return xml;
+}
+
+async function parseVoc(text: string): Promise<Annotation> {
+  const doc = (await vocParser()).parse(text) as { annotation?: { object?: VocObject[] } };
   if (!doc.annotation) throw new Error('no <annotation> element');
   const out: Annotation = { boxes: [], classes: [], degenerate: 0 };
   for (const o of doc.annotation.object ?? [])
@@ -197,7 +203,7 @@ TEST is the test split; val is carved from TRAIN by seed.`,
       const voc = vocs.get(key);
       if (voc) {
         try {
-          annotation = parseVoc(await readFile(voc, 'utf8'));
+          annotation = await parseVoc(await readFile(voc, 'utf8'));
         } catch (e) {
           problems.push({ file: path.relative(rawRoot, voc), reason: `unreadable VOC annotation: ${(e as Error).message}` });
         }
