@@ -35,15 +35,21 @@ export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerW
   });
   const limit = workers * 2;
   let closed: Promise<void> | undefined;
+  const close = () => (closed ??= piscina.destroy());
   return {
     async run(items, toRequest, done, signal) {
+      // The signal is not handed to piscina: it runs a task that has one alone on its worker (aborting
+      // it terminates the worker), which halved 2D builds. Closing the pool terminates the workers
+      // and their running tasks just the same.
+      const stop = () => void close();
+      signal?.addEventListener('abort', stop, { once: true });
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < items.length && !signal?.aborted) {
           const item = items[next++];
           let res: Res;
           try {
-            res = (await piscina.run(toRequest(item), { signal })) as Res;
+            res = (await piscina.run(toRequest(item))) as Res;
           } catch (e) {
             if (signal?.aborted) return;
             throw e;
@@ -51,8 +57,12 @@ export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerW
           await done(item, res);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+      try {
+        await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+      } finally {
+        signal?.removeEventListener('abort', stop);
+      }
     },
-    close: () => (closed ??= piscina.destroy()),
+    close,
   };
 }
