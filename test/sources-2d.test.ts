@@ -6,6 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { texture, writeImage } from '../src/fixtures/draw.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
+import { catalog } from '../src/catalog/registry.js';
 import { python, sharedSamples, tempDir } from './helpers.js';
 import { assertForegroundMatchesPillow, assertTreeContract, buildTree, decode, fixtureRaw } from './tree.js';
 
@@ -143,6 +144,25 @@ test('CVC-ClinicDB fixture with only the PNG copy: PNG frames are converted', as
   assert.equal(new Set(rows.map((r) => r.split)).size, 1, 'one sequence, one split');
   await assertTreeContract(out, rows, { size: SIZE });
   await assertForegroundMatchesPillow(t, raw, rows);
+});
+
+test('CVC-ClinicDB: frames outside the known sequences are grouped alone and summed up in one note', async (t) => {
+  const raw = await tempDir(t);
+  const frames = Array.from({ length: 12 }, (_, i) => 700 + i);
+  for (const f of frames) {
+    for (const folder of ['Original', 'Ground Truth']) {
+      await writeImage(path.join(raw, 'CVC-ClinicDB', 'PNG', folder, `${f}.png`), texture(8, 8, f), 8, 8, 3, 'png');
+    }
+  }
+  const adapter = (await catalog()).find((s) => s.id === 'CVC-ClinicDB')!;
+  const { jobs, notes } = await adapter.scan({ sourceDir: path.join(raw, 'CVC-ClinicDB'), rawRoot: raw, options: {} });
+  assert.deepEqual(
+    jobs.map((j) => j.group),
+    frames.map((f) => `frame-${f}`),
+  );
+  assert.deepEqual(notes.slice(1), [
+    '12 frame(s) outside the 29 known sequences, each grouped alone: 700, 701, 702, 703, 704, 705, 706, 707, 708, 709, …',
+  ]);
 });
 
 for (const variant of ['png380', 'bmp300']) {

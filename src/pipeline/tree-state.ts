@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Job, Problem } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import { sha256, writeAtomic } from '../io/atomic.js';
+import { sha256, writeAtomic, writeAtomicStream } from '../io/atomic.js';
 import type { JobOutcome } from './outcome.js';
 import type { Shard } from './shard.js';
 
@@ -116,9 +116,22 @@ const SHARDS_DIR = 'shards';
 
 /** Writes every planned job, one JSON line each (every shard writes the same bytes); returns its hash. */
 export async function writePlan(outDir: string, jobs: Job[]): Promise<string> {
-  const text = jobs.map((j) => `${JSON.stringify(j)}\n`).join('');
-  await writeAtomic(path.join(outDir, STATE_DIR, PLAN_FILE), text);
-  return sha256(text);
+  // Streamed and hashed line by line: the whole plan as one string was a build's memory peak.
+  const hash = createHash('sha256');
+  async function* chunks(): AsyncGenerator<string> {
+    let chunk = '';
+    for (const job of jobs) {
+      chunk += `${JSON.stringify(job)}\n`;
+      if (chunk.length < 1 << 16) continue;
+      hash.update(chunk);
+      yield chunk;
+      chunk = '';
+    }
+    hash.update(chunk);
+    yield chunk;
+  }
+  await writeAtomicStream(path.join(outDir, STATE_DIR, PLAN_FILE), chunks());
+  return hash.digest('hex');
 }
 
 /** Streams the planned jobs back, so the record phase of a merge holds one at a time. */

@@ -105,6 +105,7 @@ or the Kaggle copy:
 
     const jobs: Job2D[] = [];
     const problems: Problem[] = [];
+    const outside: number[] = [];
     for (const [frame, image] of [...images].sort(([a], [b]) => a - b)) {
       const rel = path.relative(rawRoot, image);
       const mask = masks.get(frame);
@@ -113,7 +114,7 @@ or the Kaggle copy:
         continue;
       }
       const sequence = sequenceOf(frame);
-      if (sequence === undefined) notes.push(`frame ${frame} is outside the 29 known sequences: grouped alone`);
+      if (sequence === undefined) outside.push(frame);
       jobs.push({
         kind: '2d',
         source: 'CVC-ClinicDB',
@@ -126,6 +127,11 @@ or the Kaggle copy:
     }
     for (const [frame, mask] of masks)
       if (!images.has(frame)) problems.push({ file: path.relative(rawRoot, mask), reason: 'mask without its frame' });
+    if (outside.length) {
+      // One note, however many frames: notes go into medbank.json and the build's output.
+      const shown = outside.slice(0, 10).join(', ') + (outside.length > 10 ? ', …' : '');
+      notes.push(`${outside.length} frame(s) outside the 29 known sequences, each grouped alone: ${shown}`);
+    }
     return { jobs, problems, notes };
   },
 };
