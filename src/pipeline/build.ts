@@ -20,16 +20,7 @@ import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
 import { planNames } from './plan.js';
-import {
-  clearShardDones,
-  jobFingerprint,
-  prepareTree,
-  readFinishedJob,
-  readJobRecord,
-  readPlan,
-  writePlan,
-  writeShardDone,
-} from './tree-state.js';
+import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, writePlan, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
 import { inShard, type Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -216,11 +207,6 @@ async function scanAndConvert(
   const fingerprint = pixelFingerprint(convertOpts);
   const counts = await convertPhase(mine, convertOpts, fingerprint, pool, problems, options);
   await pool.close();
-  const converted = mine.length;
-  // From here on the jobs are read back from the plan file one at a time: holding them through the
-  // record phase made it the memory peak of a large build.
-  jobs.length = 0;
-  mine.length = 0;
   const result = { ...counts, shard, excluded };
   if (options.signal?.aborted) {
     // Terminated workers may have left temp files; a shard leaves them to its rerun or the merge.
@@ -228,14 +214,14 @@ async function scanAndConvert(
     return { ...result, interrupted: true };
   }
   if (shard.count > 1) {
-    await writeShardDone(outDir, { shard, plan, jobs: converted, problems, notes });
+    await writeShardDone(outDir, { shard, plan, jobs: mine.length, problems, notes });
     return { ...result, interrupted: false };
   }
 
   const record = await writeRecords({
     outDir,
     sources: present,
-    finished: (task) => finishedJobs(outDir, readPlan(outDir), fingerprint, task),
+    finished: (task) => finishedJobs(outDir, jobs, fingerprint, task),
     problems,
     notes,
     options: recordOptions,
