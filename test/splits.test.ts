@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SplitHint } from '../src/catalog/types.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
-import { assignSplits, DEFAULT_RATIOS, parseRatios } from '../src/pipeline/splits.js';
+import { conflictNote, DEFAULT_RATIOS, parseRatios, SourceSplitter, type Ratios } from '../src/pipeline/splits.js';
+import { sha256 } from '../src/io/atomic.js';
 import { rng } from '../src/fixtures/draw.js';
 
 function row(name: string, group: string, opts: { source?: string; hash?: string; hint?: SplitHint } = {}): ConvertedRow {
@@ -23,10 +24,29 @@ function row(name: string, group: string, opts: { source?: string; hash?: string
     foreground: 1,
     bbox: [0, 0, 0, 0],
     annotation: 'pixel',
-    sha256: { image: opts.hash ?? `hash-${name}`, mask: 'm' },
+    sha256: { image: sha256(opts.hash ?? `image of ${name}`), mask: 'm' },
     meta: {},
     ...(opts.hint ? { splitHint: opts.hint } : {}),
   };
+}
+
+/** Splits rows the way the record phase does: one SourceSplitter per source, rows sorted by task and name. */
+function assignSplits(rows: ConvertedRow[], seed: number, ratios: Ratios) {
+  const out: (ConvertedRow & { split: string })[] = [];
+  const officialConflicts: string[] = [];
+  for (const source of [...new Set(rows.map((r) => r.source))]) {
+    const mine = rows.filter((r) => r.source === source);
+    const splitter = new SourceSplitter();
+    for (const r of mine) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
+    const assigned = splitter.assign(seed, source, ratios);
+    mine.forEach((r, i) => out.push({ ...r, split: assigned.split(i) }));
+    assigned.conflicts.forEach((official, c) => {
+      const names = mine.filter((_, i) => assigned.conflict(i) === c).map((r) => r.name);
+      officialConflicts.push(conflictNote(source, names, official));
+    });
+  }
+  out.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { rows: out.map(({ splitHint: _hint, ...rest }) => rest), officialConflicts: officialConflicts.sort() };
 }
 
 /** `groups` groups of 1..5 samples each. */
@@ -96,8 +116,8 @@ test('identical images (same pixel hash) share a split even across groups', () =
   const rows = groupedRows(100);
   // Give one sample of each of 30 group pairs the same image hash.
   for (let g = 0; g < 60; g += 2) {
-    rows.find((r) => r.group === `g${g}`)!.sha256.image = `dup-${g}`;
-    rows.find((r) => r.group === `g${g + 1}`)!.sha256.image = `dup-${g}`;
+    rows.find((r) => r.group === `g${g}`)!.sha256.image = sha256(`dup-${g}`);
+    rows.find((r) => r.group === `g${g + 1}`)!.sha256.image = sha256(`dup-${g}`);
   }
   for (const seed of [0, 1, 2, 3]) {
     const s = assignSplits(rows, seed, DEFAULT_RATIOS).rows;
@@ -147,6 +167,17 @@ test('free samples beside an official split get a seeded split of their own', ()
   assert.ok(out.filter((r) => r.name.startsWith('o')).every((r) => r.split === 'train'));
   const free = out.filter((r) => r.name.startsWith('f'));
   assert.ok(free.some((r) => r.split === 'test') && free.some((r) => r.split === 'val'));
+});
+
+test('a conflict note names every sample of the component, and a hash that is not hex SHA-256 is refused', () => {
+  const rows = [
+    row('p', 'g1', { hint: 'train', hash: 'x' }),
+    row('q', 'g1', { hint: 'train' }),
+    row('r', 'g2', { hint: 'test', hash: 'x' }),
+    row('s', 'g3'),
+  ];
+  assert.deepEqual(assignSplits(rows, 0, DEFAULT_RATIOS).officialConflicts, ['S: p, q, r (test / train)']);
+  assert.throws(() => new SourceSplitter().add({ group: 'g', imageHash: 'abc' }), /image hash "abc" is not a hex SHA-256/);
 });
 
 test('parseRatios accepts 70,10,20 and 70/10/20 and rejects malformed text', () => {

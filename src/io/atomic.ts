@@ -1,8 +1,5 @@
 /** Atomic file output: write a sibling temp file, then rename over the target. */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { mkdir, open, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 
@@ -24,15 +21,53 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
   }
 }
 
-/** Streams `chunks` into `file` atomically: large outputs (the manifest) are never held in memory whole. */
-export async function writeAtomicStream(file: string, chunks: AsyncIterable<string>): Promise<void> {
+/** A file written piece by piece that appears under its name only when committed. */
+export interface AtomicFile {
+  write(data: string | Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  /** Removes the temp file; safe after a failed write or commit. */
+  abort(): Promise<void>;
+}
+
+export async function openAtomic(file: string): Promise<AtomicFile> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
+  const handle = await open(tmp, 'w');
+  let isOpen = true;
+  const close = async () => {
+    if (isOpen) {
+      isOpen = false;
+      await handle.close();
+    }
+  };
+  return {
+    write: (data) => handle.writeFile(data), // writes it all from the current position
+    async commit() {
+      await close();
+      await rename(tmp, file);
+    },
+    async abort() {
+      await close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
+/** Streams `chunks` into `file` atomically: large outputs (the manifest) are never held in memory whole. */
+export async function writeAtomicStream(file: string, chunks: AsyncIterable<string>): Promise<void> {
+  const out = await openAtomic(file);
   try {
-    await pipeline(Readable.from(chunks), createWriteStream(tmp));
-    await rename(tmp, file);
+    let batch = '';
+    for await (const chunk of chunks) {
+      batch += chunk;
+      if (batch.length < 1 << 16) continue;
+      await out.write(batch);
+      batch = '';
+    }
+    await out.write(batch);
+    await out.commit();
   } catch (e) {
-    await rm(tmp, { force: true });
+    await out.abort();
     throw e;
   }
 }

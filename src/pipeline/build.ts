@@ -20,7 +20,8 @@ import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
 import { planNames } from './plan.js';
-import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, writePlan, writeShardDone } from './tree-state.js';
+import { PlanWriter, type PlanIndex } from './plan-file.js';
+import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, STATE_DIR, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
 import { inShard, type Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -179,33 +180,43 @@ async function scanAndConvert(
   },
 ): Promise<BuildResult> {
   const { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded } = ctx;
+  const shard = options.shard ?? { index: 0, count: 1 };
 
+  // Phase 1: each source's jobs go to the plan file as it is scanned; only the plan's index stays.
   const problems: (Problem & { source: string })[] = [];
   const notes: Record<string, string[]> = {};
-  const jobs: Job[] = [];
-  for (const source of present) {
-    const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
-    notes[source.id] = result.notes;
-    for (const p of result.problems) {
-      problems.push({ ...p, source: source.id });
-      options.onProgress?.({ kind: 'problem', source: source.id, ...p });
+  const mine: number[] = [];
+  const writer = await PlanWriter.create(path.join(outDir, STATE_DIR));
+  let plan: { index: PlanIndex; hash: string };
+  try {
+    for (const source of present) {
+      const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
+      notes[source.id] = result.notes;
+      for (const p of result.problems) {
+        problems.push({ ...p, source: source.id });
+        options.onProgress?.({ kind: 'problem', source: source.id, ...p });
+      }
+      const first = writer.index.size;
+      const planned = planNames(result.jobs);
+      await writer.append(planned);
+      planned.forEach((job, i) => inShard(job, shard) && mine.push(first + i));
+      options.onProgress?.({
+        kind: 'scanned',
+        source: source.id,
+        jobs: result.jobs.length,
+        notes: result.notes,
+        problems: result.problems.length,
+      });
     }
-    jobs.push(...planNames(result.jobs));
-    options.onProgress?.({
-      kind: 'scanned',
-      source: source.id,
-      jobs: result.jobs.length,
-      notes: result.notes,
-      problems: result.problems.length,
-    });
+    plan = { index: writer.index, hash: await writer.finish() };
+  } catch (e) {
+    await writer.abort();
+    throw e;
   }
 
-  const shard = options.shard ?? { index: 0, count: 1 };
-  const plan = await writePlan(outDir, jobs);
   await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
-  const mine = jobs.filter((job) => inShard(job, shard));
   const fingerprint = pixelFingerprint(convertOpts);
-  const counts = await convertPhase(mine, convertOpts, fingerprint, pool, problems, options);
+  const counts = await convertPhase(plan.index, mine, convertOpts, fingerprint, pool, problems, options);
   await pool.close();
   const result = { ...counts, shard, excluded };
   if (options.signal?.aborted) {
@@ -214,14 +225,14 @@ async function scanAndConvert(
     return { ...result, interrupted: true };
   }
   if (shard.count > 1) {
-    await writeShardDone(outDir, { shard, plan, jobs: mine.length, problems, notes });
+    await writeShardDone(outDir, { shard, plan: plan.hash, jobs: mine.length, problems, notes });
     return { ...result, interrupted: false };
   }
 
   const record = await writeRecords({
     outDir,
     sources: present,
-    finished: (task) => finishedJobs(outDir, jobs, fingerprint, task),
+    finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
     problems,
     notes,
     options: recordOptions,
@@ -230,27 +241,20 @@ async function scanAndConvert(
   return { ...result, record, interrupted: false };
 }
 
-/**
- * Where the tree lives does not change its pixels: moving raw or out folders keeps the records
- * valid. Each job's fingerprint is computed once: the resume check, the worker request and the
- * record phase (once per task) all ask for it.
- */
+/** Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid. */
 export function pixelFingerprint(opts: ConvertOptions): (job: Job) => string {
   const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
-  const known = new WeakMap<Job, string>();
-  return (job) => {
-    let print = known.get(job);
-    if (print === undefined) known.set(job, (print = jobFingerprint(job, pixelOptions)));
-    return print;
-  };
+  return (job) => jobFingerprint(job, pixelOptions);
 }
 
 /**
- * Phase 2: converts every job a previous run did not finish, in the worker pool, recording each
- * job as it completes (so an interrupted run resumes) and keeping only counts in memory.
+ * Phase 2: converts every job of `mine` (numbers in `plan`) that a previous run did not finish, in
+ * the worker pool, recording each job as it completes (so an interrupted run resumes) and keeping
+ * only counts in memory. Jobs are read back from the plan file when they are checked and sent.
  */
 async function convertPhase(
-  jobs: Job[],
+  plan: PlanIndex,
+  mine: number[],
   opts: ConvertOptions,
   fingerprint: (job: Job) => string,
   pool: Pool<WorkerRequest, WorkerReply>,
@@ -259,36 +263,47 @@ async function convertPhase(
 ): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
   const perSource: Record<string, SourceCounts> = {};
   const countsOf = (source: string): SourceCounts => (perSource[source] ??= { jobs: 0, resumed: 0, converted: 0, failed: 0, samples: 0 });
-  const pending: Job[] = [];
-  for (const job of jobs) {
+  const pending: { number: number; rawBytes: number }[] = [];
+  for (const number of mine) {
+    const job = await plan.read(number);
     const counts = countsOf(job.source);
     counts.jobs++;
     const finished = await readFinishedJob(opts.outDir, job, fingerprint(job));
     if (finished) {
       counts.resumed++;
       counts.samples += finished.rows.length;
-    } else pending.push(job);
+    } else {
+      const rawBytes = (await stat(path.join(opts.rawRoot, job.image)).catch(() => undefined))?.size ?? 0;
+      pending.push({ number, rawBytes });
+    }
   }
-  let done = jobs.length - pending.length;
+  let done = mine.length - pending.length;
   const resumed = done;
-  options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
+  options.onProgress?.({ kind: 'converted', done, total: mine.length, resumed });
   if (pending.length > 0) {
-    await largestFirst(pending, opts.rawRoot);
+    // Largest raw file first, so that no big image or volume is left to run alone at the end while
+    // the other workers idle. Outputs do not depend on the order.
+    const order = pending.sort((a, b) => b.rawBytes - a.rawBytes).map((p) => p.number);
+    pending.length = 0;
     await pool.run(
-      pending,
-      (job) => ({ job, opts, fingerprint: fingerprint(job) }),
-      (job, reply) => {
+      order,
+      async (number) => {
+        const job = await plan.read(number);
+        return { job, opts, fingerprint: fingerprint(job) };
+      },
+      (number, reply) => {
         done++;
-        const counts = countsOf(job.source);
+        const source = plan.source(number);
+        const counts = countsOf(source);
         if (reply.ok) {
           counts.converted++;
           counts.samples += reply.samples;
         } else {
           counts.failed++;
-          problems.push({ source: job.source, file: reply.file, reason: reply.reason });
-          options.onProgress?.({ kind: 'problem', source: job.source, file: reply.file, reason: reply.reason });
+          problems.push({ source, file: reply.file, reason: reply.reason });
+          options.onProgress?.({ kind: 'problem', source, file: reply.file, reason: reply.reason });
         }
-        options.onProgress?.({ kind: 'converted', done, total: jobs.length, resumed });
+        options.onProgress?.({ kind: 'converted', done, total: mine.length, resumed });
       },
       options.signal,
     );
@@ -297,25 +312,15 @@ async function convertPhase(
   return { perSource, resumed, converted };
 }
 
-/**
- * Orders jobs by raw file size, largest first, so that no big image or volume is left to run
- * alone at the end while the other workers idle. Outputs do not depend on the order.
- */
-async function largestFirst(jobs: Job[], rawRoot: string): Promise<void> {
-  const bytes = new Map<Job, number>();
-  for (const job of jobs) bytes.set(job, (await stat(path.join(rawRoot, job.image)).catch(() => undefined))?.size ?? 0);
-  jobs.sort((a, b) => bytes.get(b)! - bytes.get(a)!);
-}
-
-/** Phase 3's input: the recorded outcome of every planned job that finished, one job at a time. */
+/** Phase 3's input: the recorded outcome of every finished job that targets `task`, one job at a time. */
 export async function* finishedJobs(
   outDir: string,
-  jobs: Iterable<Job> | AsyncIterable<Job>,
+  plan: PlanIndex,
   fingerprint: (job: Job) => string,
-  task?: string,
+  task: string,
 ): AsyncGenerator<FinishedJob> {
-  for await (const job of jobs) {
-    if (task !== undefined && !job.targets.some((t) => t.task === task)) continue;
+  for (const number of plan.jobsOf(task)) {
+    const job = await plan.read(number);
     const outcome = await readJobRecord(outDir, job, fingerprint(job));
     if (outcome) yield { job, outcome };
   }

@@ -12,7 +12,8 @@ import { removeStaleTemps } from '../io/atomic.js';
 import { finishedJobs, pixelFingerprint } from './build.js';
 import { writeRecords } from './record.js';
 import { parseRatios } from './splits.js';
-import { planHashOnDisk, readPlan, readShardDones, STATE_DIR } from './tree-state.js';
+import { readPlanIndex } from './plan-file.js';
+import { readShardDones, STATE_DIR } from './tree-state.js';
 
 export interface MergeResult {
   record: BuildRecord;
@@ -36,7 +37,7 @@ export async function merge(out: string): Promise<MergeResult> {
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
   };
-  const plan = await planHashOnDisk(outDir);
+  const plan = await readPlanIndex(path.join(outDir, STATE_DIR));
   const dones = await readShardDones(outDir);
   if (!plan || dones.length === 0) {
     throw new UsageError(`no finished shard in ${outDir}: run "medbank build --shard i/n" for every shard first`);
@@ -49,7 +50,7 @@ export async function merge(out: string): Promise<MergeResult> {
       `not every shard finished: missing ${missing.map((i) => `${i}/${count}`).join(', ') || '(mixed shard counts)'}; rerun those shards, then merge`,
     );
   }
-  const stale = dones.filter((d) => d.plan !== plan);
+  const stale = dones.filter((d) => d.plan !== plan.hash);
   if (stale.length) {
     throw new UsageError(
       `shard(s) ${stale.map((d) => `${d.shard.index}/${count}`).join(', ')} converted another plan (the raw folder changed since); rerun them, then merge`,
@@ -71,7 +72,7 @@ export async function merge(out: string): Promise<MergeResult> {
   const record = await writeRecords({
     outDir,
     sources,
-    finished: (task) => finishedJobs(outDir, readPlan(outDir), fingerprint, task),
+    finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
     problems,
     notes: dones[0].notes,
     options,

@@ -16,7 +16,12 @@ export interface Pool<Req, Res> {
    * item starts and the workers running one are terminated (their outputs are atomic, so nothing
    * half-written remains); `run` then resolves with the items that finished.
    */
-  run<T>(items: T[], toRequest: (item: T) => Req, done: (item: T, res: Res) => Promise<void> | void, signal?: AbortSignal): Promise<void>;
+  run<T>(
+    items: ArrayLike<T>,
+    toRequest: (item: T) => Req | Promise<Req>,
+    done: (item: T, res: Res) => Promise<void> | void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Stops the workers; closing again waits for the same shutdown. */
   close(): Promise<void>;
 }
@@ -49,7 +54,7 @@ export function createPool<Req, Res>(workerFile: URL, workers: number, tasksPerW
           const item = items[next++];
           let res: Res;
           try {
-            res = (await piscina.run(toRequest(item))) as Res;
+            res = (await piscina.run(await toRequest(item))) as Res;
           } catch (e) {
             if (signal?.aborted) return;
             throw e;

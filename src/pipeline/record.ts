@@ -3,15 +3,16 @@
  * split files, manifest.jsonl, medbank.json, the README.md dataset card and CITATION.bib, and
  * remove outputs no row refers to. Everything is sorted and free of timestamps, so equal inputs
  * give equal bytes. Rows are read twice from the records instead of held in memory: the first pass
- * keeps only what splits need, the second streams each task's rows into the manifest.
+ * keeps what splits need of one source's rows at a time (compactly, splits.ts) and then one split
+ * per row; the second streams each task's rows into the manifest and then writes its split files.
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
-import { layoutByName, splitFileName } from '../contract/layout.js';
+import { layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import { BUILD_RECORD_FORMAT, type BuildRecord, type TaskRecord } from '../contract/build-record.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
-import { assignSplits, type Ratios, type SplitInput } from './splits.js';
+import { conflictNote, SourceSplitter, type Ratios } from './splits.js';
 import type { JobOutcome } from './outcome.js';
 import type { JobIdentity } from './shard.js';
 import { renderCard } from './card.js';
@@ -27,57 +28,66 @@ export interface RecordInput {
   outDir: string;
   sources: SourceAdapter[];
   /**
-   * Every finished job with its outcome, in plan order (names sorted within a source); with a
-   * task, only the jobs that target it. Called once for all jobs and once per task.
+   * The finished jobs that target `task`, with their outcomes, in plan order (names sorted within a
+   * source). Called twice per task, and both calls must give the same rows.
    */
-  finished: (task?: string) => AsyncIterable<FinishedJob>;
+  finished: (task: string) => AsyncIterable<FinishedJob>;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
   options: BuildRecord['options'];
   ratios: Ratios;
 }
 
+/** Pass 1's result for one task: the split of each of its rows, in the order `finished` gives them. */
+interface TaskSplits {
+  source: string;
+  splits: Split[];
+  /** Row → index into the conflict notes, for rows of components with conflicting official splits. */
+  conflicts: Map<number, number>;
+}
+
 export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const { outDir, sources, options } = input;
   const layout = layoutByName(options.layout);
-  const keys: SplitInput[] = [];
-  const skippedEmpty: Record<string, number> = {};
-  for await (const { outcome } of input.finished()) {
-    for (const r of outcome.rows) {
-      keys.push({
-        task: r.task,
-        name: r.name,
-        source: r.source,
-        group: r.group,
-        sha256: { image: r.sha256.image },
-        splitHint: r.splitHint,
-      });
-    }
-    for (const [task, n] of Object.entries(outcome.skippedByTask)) skippedEmpty[task] = (skippedEmpty[task] ?? 0) + n;
-  }
-  const { rows, officialConflicts } = assignSplits(keys, options.seed, input.ratios);
-  keys.length = 0;
-  const splitOf = new Map(rows.map((r) => [`${r.task}/${r.name}`, r.split]));
 
-  const byTask = new Map<string, typeof rows>();
-  for (const r of rows) {
-    const list = byTask.get(r.task) ?? [];
-    list.push(r);
-    byTask.set(r.task, list);
+  // Pass 1, one source at a time: what splits need of each row, then each row's split.
+  const byTask = new Map<string, TaskSplits>();
+  const conflicts: { source: string; official: Split[]; names: Set<string> }[] = [];
+  const skippedEmpty: Record<string, number> = {};
+  for (const source of sources) {
+    const splitter = new SourceSplitter();
+    const ranges: { task: string; start: number; rows: number }[] = [];
+    for (const task of source.tasks) {
+      const start = splitter.size;
+      for await (const { outcome } of input.finished(task.id)) {
+        for (const r of outcome.rows)
+          if (r.task === task.id) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
+        skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
+      }
+      if (splitter.size > start) ranges.push({ task: task.id, start, rows: splitter.size - start });
+    }
+    const assigned = splitter.assign(options.seed, source.id, input.ratios);
+    const firstConflict = conflicts.length;
+    for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set() });
+    for (const { task, start, rows } of ranges) {
+      const splits: Split[] = [];
+      const taskConflicts = new Map<number, number>();
+      for (let i = 0; i < rows; i++) {
+        splits.push(assigned.split(start + i));
+        const conflict = assigned.conflict(start + i);
+        if (conflict !== undefined) taskConflicts.set(i, firstConflict + conflict);
+      }
+      byTask.set(task, { source: source.id, splits, conflicts: taskConflicts });
+    }
   }
 
   const tasks: TaskRecord[] = [];
   for (const source of sources) {
     for (const task of source.tasks) {
-      const list = byTask.get(task.id);
-      if (!list) continue;
-      const counts = { train: 0, val: 0, test: 0, total: list.length };
-      for (const split of SPLITS) {
-        const names = list.filter((r) => r.split === split).map((r) => `${r.name}.png`);
-        counts[split] = names.length;
-        await writeAtomic(path.join(outDir, task.id, splitFileName(split)), names.map((n) => `${layout.splitLine(n)}\n`).join(''));
-      }
-      await removeOrphans(outDir, task.id, [layout.imageDir, layout.maskDir], new Set(list.map((r) => `${r.name}.png`)));
+      const taskSplits = byTask.get(task.id);
+      if (!taskSplits) continue;
+      const counts = { train: 0, val: 0, test: 0, total: taskSplits.splits.length };
+      for (const split of taskSplits.splits) counts[split]++;
       tasks.push({
         id: task.id,
         source: source.id,
@@ -98,8 +108,32 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     }
   }
 
+  // Pass 2, one task at a time in id order: manifest rows, then the task's split files.
+  const taskIds = [...byTask.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  async function* manifestLines(): AsyncGenerator<string> {
+    for (const task of taskIds) {
+      const { splits, conflicts: taskConflicts } = byTask.get(task)!;
+      const names: string[] = [];
+      for await (const { outcome } of input.finished(task)) {
+        for (const r of outcome.rows) {
+          if (r.task !== task) continue;
+          const row = names.push(r.name) - 1;
+          if (row >= splits.length) continue; // more rows than pass 1 saw: reported below
+          const conflict = taskConflicts.get(row);
+          if (conflict !== undefined) conflicts[conflict].names.add(r.name);
+          const { splitHint: _hint, ...rest } = r;
+          yield `${JSON.stringify({ ...rest, split: splits[row] })}\n`;
+        }
+      }
+      if (names.length !== splits.length)
+        throw new Error(`the job records of ${task} changed while the build was recording them; run it again`);
+      await writeSplitFiles(outDir, task, layout, names, splits);
+    }
+  }
+  await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
+
   const splitCounts: Record<Split, number> = { train: 0, val: 0, test: 0 };
-  for (const r of rows) splitCounts[r.split]++;
+  for (const t of tasks) for (const split of SPLITS) splitCounts[split] += t.counts[split];
   const included = sources.filter((s) => tasks.some((t) => t.source === s.id));
   const record: BuildRecord = {
     format: BUILD_RECORD_FORMAT,
@@ -115,31 +149,31 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       notes: input.notes[s.id] ?? [],
     })),
     tasks,
-    counts: { samples: rows.length, ...splitCounts, skippedEmpty: Object.values(skippedEmpty).reduce((a, b) => a + b, 0) },
+    counts: {
+      samples: tasks.reduce((a, t) => a + t.counts.total, 0),
+      ...splitCounts,
+      skippedEmpty: Object.values(skippedEmpty).reduce((a, b) => a + b, 0),
+    },
     emptyMaskPolicy:
       options.keepEmpty > 0 ? `keep ${options.keepEmpty * 100}% of empty masks (seeded)` : 'samples with an empty mask are skipped',
     splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical images share a split`,
-    officialSplitConflicts: officialConflicts,
+    officialSplitConflicts: conflicts.map((c) => conflictNote(c.source, c.names, c.official)).sort(),
     problems: [...input.problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
-
-  const taskIds = [...byTask.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  async function* manifestLines(): AsyncGenerator<string> {
-    for (const task of taskIds) {
-      for await (const { outcome } of input.finished(task)) {
-        for (const r of outcome.rows) {
-          if (r.task !== task) continue;
-          const { splitHint: _hint, ...rest } = r;
-          yield `${JSON.stringify({ ...rest, split: splitOf.get(`${task}/${r.name}`) })}\n`;
-        }
-      }
-    }
-  }
-  await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
   await writeAtomic(path.join(outDir, 'medbank.json'), `${JSON.stringify(record, null, 2)}\n`);
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
   await writeAtomic(path.join(outDir, 'CITATION.bib'), renderCitations(included));
   return record;
+}
+
+/** A task's train/val/test files, names sorted, and the removal of outputs no row refers to. */
+async function writeSplitFiles(outDir: string, task: string, layout: Layout, names: string[], splits: Split[]): Promise<void> {
+  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  for (const split of SPLITS) {
+    const lines = order.filter((i) => splits[i] === split).map((i) => `${layout.splitLine(`${names[i]}.png`)}\n`);
+    await writeAtomic(path.join(outDir, task, splitFileName(split)), lines.join(''));
+  }
+  await removeOrphans(outDir, task, [layout.imageDir, layout.maskDir], new Set(names.map((n) => `${n}.png`)));
 }
 
 /** Deletes PNGs left in a task folder by an earlier run whose inputs have since gone. */

@@ -3,10 +3,12 @@
  * independent of scan order, worker count and sharding. Per source, groups that share an
  * identical image (same output hash) are merged, official splits are kept, and free groups are
  * ordered by a seeded hash and dealt out by sample count to the target ratios.
+ *
+ * A source's rows are held compactly (a group number, a hint code and the 32 hash bytes each), so
+ * the record phase of a build of any size stays small.
  */
 import { createHash } from 'node:crypto';
-import type { Split } from '../catalog/types.js';
-import type { ConvertedRow } from '../contract/manifest.js';
+import type { Split, SplitHint } from '../catalog/types.js';
 
 export interface Ratios {
   train: number;
@@ -16,95 +18,148 @@ export interface Ratios {
 
 export const DEFAULT_RATIOS: Ratios = { train: 70, val: 10, test: 20 };
 
-/** What the split assignment reads of a row (the record phase passes only this, to stay small). */
-export type SplitInput = Pick<ConvertedRow, 'task' | 'name' | 'source' | 'group' | 'splitHint'> & { sha256: { image: string } };
+/** Row hint codes; 0 is a row without a hint. Split codes are the first three. */
+const CODES: readonly (SplitHint | undefined)[] = [undefined, 'train', 'val', 'test', 'trainval'];
+const TRAINVAL = 4;
+const HASH_BYTES = 32;
 
-export interface SplitResult<R extends SplitInput = ConvertedRow> {
-  rows: (Omit<R, 'splitHint'> & { split: Split })[];
-  /** Identical images that official splits put in different splits (kept as published). */
-  officialConflicts: string[];
+/** What the assignment reads of a row. */
+export interface SplitKey {
+  group: string;
+  /** SHA-256 of the output image, hex. */
+  imageHash: string;
+  splitHint?: SplitHint;
 }
 
-class UnionFind {
-  private parent = new Map<string, string>();
-  find(x: string): string {
-    let p = this.parent.get(x) ?? x;
-    if (p !== x) {
-      p = this.find(p);
-      this.parent.set(x, p);
-    }
-    return p;
-  }
-  union(a: string, b: string): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    // The smaller id becomes the root, so components are named independently of input order.
-    if (ra < rb) this.parent.set(rb, ra);
-    else if (rb < ra) this.parent.set(ra, rb);
-  }
+/** The outcome for the rows of one source, by the order they were added. */
+export interface SourceSplits {
+  split(row: number): Split;
+  /** Index into `conflicts` when the row's component has identical images in different official splits. */
+  conflict(row: number): number | undefined;
+  /** The official splits (sorted) of each conflicting component. */
+  conflicts: Split[][];
 }
 
-export function assignSplits<R extends SplitInput = ConvertedRow>(rows: R[], seed: number, ratios: Ratios): SplitResult<R> {
-  const bySource = new Map<string, R[]>();
-  for (const r of rows) {
-    const list = bySource.get(r.source) ?? [];
-    list.push(r);
-    bySource.set(r.source, list);
+/** Collects the rows of one source, then assigns each a split. */
+export class SourceSplitter {
+  private groupIds = new Map<string, number>();
+  private groupNames: string[] = [];
+  private rowGroup: number[] = [];
+  private rowHint: number[] = [];
+  private hashes = Buffer.alloc(HASH_BYTES * 1024);
+
+  get size(): number {
+    return this.rowGroup.length;
   }
-  const out: SplitResult<R>['rows'] = [];
-  const officialConflicts: string[] = [];
-  for (const [source, list] of [...bySource].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const uf = new UnionFind();
-    const firstGroupOfHash = new Map<string, string>();
-    for (const r of list) {
-      uf.find(r.group);
-      const seen = firstGroupOfHash.get(r.sha256.image);
-      if (seen === undefined) firstGroupOfHash.set(r.sha256.image, r.group);
-      else uf.union(seen, r.group);
+
+  add(key: SplitKey): void {
+    if (!/^[0-9a-f]{64}$/.test(key.imageHash)) throw new Error(`image hash "${key.imageHash}" is not a hex SHA-256`);
+    let group = this.groupIds.get(key.group);
+    if (group === undefined) {
+      group = this.groupNames.push(key.group) - 1;
+      this.groupIds.set(key.group, group);
     }
-    const components = new Map<string, R[]>();
-    for (const r of list) {
-      const c = uf.find(r.group);
-      const members = components.get(c) ?? [];
-      members.push(r);
-      components.set(c, members);
+    const row = this.rowGroup.push(group) - 1;
+    this.rowHint.push(key.splitHint ? CODES.indexOf(key.splitHint) : 0);
+    if ((row + 1) * HASH_BYTES > this.hashes.length) {
+      const grown = Buffer.alloc(this.hashes.length * 2);
+      this.hashes.copy(grown);
+      this.hashes = grown;
+    }
+    this.hashes.write(key.imageHash, row * HASH_BYTES, 'hex');
+  }
+
+  /** `source` salts the seeded order, so each source gets its own shuffle. */
+  assign(seed: number, source: string, ratios: Ratios): SourceSplits {
+    const rows = this.size;
+    const root = this.mergeIdenticalImages();
+    // Per component (named by its root group): sample count, official splits, trainval members.
+    const count = new Map<number, number>();
+    const official = new Map<number, number>();
+    const trainval = new Set<number>();
+    for (let r = 0; r < rows; r++) {
+      const c = root(this.rowGroup[r]);
+      count.set(c, (count.get(c) ?? 0) + 1);
+      const hint = this.rowHint[r];
+      if (hint >= 1 && hint <= 3) official.set(c, (official.get(c) ?? 0) | (1 << hint));
+      else if (hint === TRAINVAL) trainval.add(c);
     }
 
-    const splitOf = new Map<string, Split>();
-    const pools: Record<'free' | 'trainval', { id: string; count: number }[]> = { free: [], trainval: [] };
-    for (const [id, members] of components) {
-      const official = [
-        ...new Set(members.map((m) => m.splitHint).filter((h): h is Split => h === 'train' || h === 'val' || h === 'test')),
-      ].sort();
-      if (official.length > 1)
-        officialConflicts.push(`${source}: ${[...new Set(members.map((m) => m.name))].sort().join(', ')} (${official.join(' / ')})`);
-      if (official.length > 0) {
-        splitOf.set(id, official[0]);
+    const componentSplit = new Map<number, number>();
+    const conflictOf = new Map<number, number>();
+    const conflicts: Split[][] = [];
+    const pools: Record<'free' | 'trainval', { id: string; component: number; count: number }[]> = { free: [], trainval: [] };
+    for (const [c, n] of count) {
+      const bits = official.get(c);
+      if (bits !== undefined) {
+        const names = ([1, 2, 3] as const).filter((code) => bits & (1 << code)).map((code) => CODES[code] as Split);
+        names.sort();
+        if (names.length > 1) conflictOf.set(c, conflicts.push(names) - 1);
+        componentSplit.set(c, CODES.indexOf(names[0]));
         continue;
       }
-      const pool = members.some((m) => m.splitHint === 'trainval') ? 'trainval' : 'free';
-      pools[pool].push({ id, count: members.length });
+      pools[trainval.has(c) ? 'trainval' : 'free'].push({ id: this.groupNames[c], component: c, count: n });
     }
-    deal(pools.free, `${seed}:${source}`, ratios, splitOf);
-    deal(pools.trainval, `${seed}:${source}:trainval`, { train: ratios.train, val: ratios.val, test: 0 }, splitOf);
+    deal(pools.free, `${seed}:${source}`, ratios, componentSplit);
+    deal(pools.trainval, `${seed}:${source}:trainval`, { train: ratios.train, val: ratios.val, test: 0 }, componentSplit);
 
-    for (const r of list) {
-      const official = r.splitHint === 'train' || r.splitHint === 'val' || r.splitHint === 'test' ? r.splitHint : undefined;
-      const split = official ?? splitOf.get(uf.find(r.group));
-      if (!split) throw new Error(`no split for ${r.task}/${r.name}`);
-      const { splitHint: _hint, ...rest } = r;
-      out.push({ ...rest, split });
+    const codes = new Uint8Array(rows);
+    const rowConflicts = new Map<number, number>();
+    for (let r = 0; r < rows; r++) {
+      const c = root(this.rowGroup[r]);
+      const hint = this.rowHint[r];
+      const code = hint >= 1 && hint <= 3 ? hint : componentSplit.get(c);
+      if (code === undefined) throw new Error(`no split for row ${r} of ${source}`);
+      codes[r] = code;
+      const conflict = conflictOf.get(c);
+      if (conflict !== undefined) rowConflicts.set(r, conflict);
     }
+    return { split: (r) => CODES[codes[r]] as Split, conflict: (r) => rowConflicts.get(r), conflicts };
   }
-  out.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { rows: out, officialConflicts: officialConflicts.sort() };
+
+  /**
+   * Unites the groups of rows with identical images (found by sorting the hashes) and returns each
+   * group's component, named by its smallest group name so that it is independent of input order.
+   */
+  private mergeIdenticalImages(): (group: number) => number {
+    const parent = Int32Array.from(this.groupNames, (_, i) => i);
+    const find = (g: number): number => {
+      while (parent[g] !== g) g = parent[g] = parent[parent[g]];
+      return g;
+    };
+    const hashes = this.hashes;
+    const at = (r: number) => r * HASH_BYTES;
+    const order = Uint32Array.from({ length: this.size }, (_, i) => i).sort((a, b) =>
+      hashes.compare(hashes, at(b), at(b) + HASH_BYTES, at(a), at(a) + HASH_BYTES),
+    );
+    for (let i = 1; i < order.length; i++) {
+      const [a, b] = [order[i - 1], order[i]];
+      if (hashes.compare(hashes, at(a), at(a) + HASH_BYTES, at(b), at(b) + HASH_BYTES) !== 0) continue;
+      const ra = find(this.rowGroup[a]);
+      const rb = find(this.rowGroup[b]);
+      if (ra === rb) continue;
+      if (this.groupNames[ra] < this.groupNames[rb]) parent[rb] = ra;
+      else parent[ra] = rb;
+    }
+    return find;
+  }
+}
+
+/** How `conflicts` reads in medbank.json: the source, the names of the component's rows, their splits. */
+export function conflictNote(source: string, names: Iterable<string>, official: Split[]): string {
+  return `${source}: ${[...new Set(names)].sort().join(', ')} (${official.join(' / ')})`;
 }
 
 /**
- * Orders groups by a seeded hash and gives each to the split whose share of the cumulative
- * sample count contains the group's midpoint.
+ * Orders components by a seeded hash of their name and gives each to the split whose share of
+ * the cumulative sample count contains the component's midpoint.
  */
-function deal(groups: { id: string; count: number }[], salt: string, ratios: Ratios, splitOf: Map<string, Split>): void {
+function deal(
+  groups: { id: string; component: number; count: number }[],
+  salt: string,
+  ratios: Ratios,
+  splitOf: Map<number, number>,
+): void {
   const total = groups.reduce((s, g) => s + g.count, 0);
   const weight = ratios.train + ratios.val + ratios.test;
   if (total === 0 || weight <= 0) return;
@@ -115,7 +170,7 @@ function deal(groups: { id: string; count: number }[], salt: string, ratios: Rat
   let seen = 0;
   for (const g of keyed) {
     const mid = seen + g.count / 2;
-    splitOf.set(g.id, mid < trainEnd ? 'train' : mid < valEnd ? 'val' : 'test');
+    splitOf.set(g.component, mid < trainEnd ? 1 : mid < valEnd ? 2 : 3);
     seen += g.count;
   }
 }

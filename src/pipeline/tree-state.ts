@@ -1,16 +1,15 @@
 /**
  * The build state kept in `<out>/.medbank/`: the options a tree was built with (a rerun with other
  * options refuses unless forced) and one record per finished job (a rerun keeps outputs whose
- * hashes match and converts the rest). Together they make an interrupted build resumable.
+ * hashes match and converts the rest). Together they make an interrupted build resumable. The
+ * plan file is plan-file.ts's.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Job, Problem } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import { sha256, writeAtomic, writeAtomicStream } from '../io/atomic.js';
+import { sha256, writeAtomic } from '../io/atomic.js';
 import type { JobOutcome } from './outcome.js';
 import type { Shard } from './shard.js';
 
@@ -111,39 +110,7 @@ export async function readJobRecord(outDir: string, job: Job, fingerprint: strin
   return record.fingerprint === fingerprint ? record.outcome : undefined;
 }
 
-const PLAN_FILE = 'plan.jsonl';
 const SHARDS_DIR = 'shards';
-
-/** Writes every planned job, one JSON line each (every shard writes the same bytes); returns its hash. */
-export async function writePlan(outDir: string, jobs: Job[]): Promise<string> {
-  // Streamed and hashed line by line: the whole plan as one string was a build's memory peak.
-  const hash = createHash('sha256');
-  async function* chunks(): AsyncGenerator<string> {
-    let chunk = '';
-    for (const job of jobs) {
-      chunk += `${JSON.stringify(job)}\n`;
-      if (chunk.length < 1 << 16) continue;
-      hash.update(chunk);
-      yield chunk;
-      chunk = '';
-    }
-    hash.update(chunk);
-    yield chunk;
-  }
-  await writeAtomicStream(path.join(outDir, STATE_DIR, PLAN_FILE), chunks());
-  return hash.digest('hex');
-}
-
-/** Streams the planned jobs back, so the record phase of a merge holds one at a time. */
-export async function* readPlan(outDir: string): AsyncGenerator<Job> {
-  const lines = createInterface({ input: createReadStream(path.join(outDir, STATE_DIR, PLAN_FILE)), crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield JSON.parse(line) as Job;
-}
-
-export async function planHashOnDisk(outDir: string): Promise<string | undefined> {
-  const text = await readFile(path.join(outDir, STATE_DIR, PLAN_FILE)).catch(() => undefined);
-  return text === undefined ? undefined : sha256(text);
-}
 
 /** What a finished shard leaves for `medbank merge`. */
 export interface ShardDone {
