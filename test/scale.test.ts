@@ -56,6 +56,23 @@ test('three shards and a merge give the tree of an unsharded build; merge refuse
   assert.deepEqual(b, a);
 });
 
+test('a sharded --keep-3d build merges into the tree of an unsharded one, NIfTI volumes included', async (t) => {
+  const dir = await tempDir(t);
+  const raw = await fixtureRaw(dir);
+  const options = ['--sources', 'KiTS19', '--keep-3d'];
+  await build(raw, path.join(dir, 'whole'), ...options);
+  const sharded = path.join(dir, 'sharded');
+  for (const shard of ['0/2', '1/2']) await build(raw, sharded, ...options, '--shard', shard);
+  const merged = await runCli(['merge', sharded]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const [a, b] = await Promise.all([treeHashes(path.join(dir, 'whole'), notState), treeHashes(sharded, notState)]);
+  assert.ok(
+    Object.keys(a).some((f) => f.endsWith('.nii.gz')),
+    'the unsharded build kept NIfTI volumes',
+  );
+  assert.deepEqual(b, a);
+});
+
 test('shards split the jobs disjointly and completely', async (t) => {
   const dir = await tempDir(t);
   const raw = await fixtureRaw(dir);

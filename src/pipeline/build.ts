@@ -182,38 +182,7 @@ async function scanAndConvert(
   const { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded } = ctx;
   const shard = options.shard ?? { index: 0, count: 1 };
 
-  // Phase 1: each source's jobs go to the plan file as it is scanned; only the plan's index stays.
-  const problems: (Problem & { source: string })[] = [];
-  const notes: Record<string, string[]> = {};
-  const mine: number[] = [];
-  const writer = await PlanWriter.create(path.join(outDir, STATE_DIR));
-  let plan: { index: PlanIndex; hash: string };
-  try {
-    for (const source of present) {
-      const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
-      notes[source.id] = result.notes;
-      for (const p of result.problems) {
-        problems.push({ ...p, source: source.id });
-        options.onProgress?.({ kind: 'problem', source: source.id, ...p });
-      }
-      const first = writer.index.size;
-      const planned = planNames(result.jobs);
-      await writer.append(planned);
-      planned.forEach((job, i) => inShard(job, shard) && mine.push(first + i));
-      options.onProgress?.({
-        kind: 'scanned',
-        source: source.id,
-        jobs: result.jobs.length,
-        notes: result.notes,
-        problems: result.problems.length,
-      });
-    }
-    plan = { index: writer.index, hash: await writer.finish() };
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-
+  const { plan, mine, problems, notes } = await planPhase(present, rawRoot, outDir, shard, options);
   await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
   const fingerprint = pixelFingerprint(convertOpts);
   const counts = await convertPhase(plan.index, mine, convertOpts, fingerprint, pool, problems, options);
@@ -239,6 +208,54 @@ async function scanAndConvert(
     ratios,
   });
   return { ...result, record, interrupted: false };
+}
+
+/**
+ * Phase 1: scans each source and appends its named jobs to the plan file; what stays in memory is
+ * the plan's index and the numbers of this shard's jobs. A function of its own, so that the scanned
+ * jobs are garbage once it returns (a suspended async function keeps its locals alive).
+ */
+async function planPhase(
+  present: SourceAdapter[],
+  rawRoot: string,
+  outDir: string,
+  shard: Shard,
+  options: BuildOptions,
+): Promise<{
+  plan: { index: PlanIndex; hash: string };
+  mine: number[];
+  problems: (Problem & { source: string })[];
+  notes: Record<string, string[]>;
+}> {
+  const problems: (Problem & { source: string })[] = [];
+  const notes: Record<string, string[]> = {};
+  const mine: number[] = [];
+  const writer = await PlanWriter.create(path.join(outDir, STATE_DIR));
+  try {
+    for (const source of present) {
+      const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
+      notes[source.id] = result.notes;
+      for (const p of result.problems) {
+        problems.push({ ...p, source: source.id });
+        options.onProgress?.({ kind: 'problem', source: source.id, ...p });
+      }
+      const first = writer.index.size;
+      const planned = planNames(result.jobs);
+      await writer.append(planned);
+      planned.forEach((job, i) => inShard(job, shard) && mine.push(first + i));
+      options.onProgress?.({
+        kind: 'scanned',
+        source: source.id,
+        jobs: result.jobs.length,
+        notes: result.notes,
+        problems: result.problems.length,
+      });
+    }
+    return { plan: { index: writer.index, hash: await writer.finish() }, mine, problems, notes };
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
 }
 
 /** Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid. */

@@ -34,6 +34,7 @@ export async function merge(out: string): Promise<MergeResult> {
     ratios: stored.ratios,
     keepEmpty: stored.keepEmpty,
     grey: stored.grey,
+    ...(stored.keep3d ? { keep3d: true } : {}),
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
   };
@@ -67,8 +68,8 @@ export async function merge(out: string): Promise<MergeResult> {
       return seen.has(key) ? false : (seen.add(key), true);
     });
   const sources = await selectSources(options.sources);
-  const { size, resize, layout, keepEmpty, seed, grey } = options;
-  const fingerprint = pixelFingerprint({ size, resize, layout, keepEmpty, seed, grey, rawRoot: '', outDir });
+  const { size, resize, layout, keepEmpty, seed, grey, keep3d } = options;
+  const fingerprint = pixelFingerprint({ size, resize, layout, keepEmpty, seed, grey, ...(keep3d ? { keep3d } : {}), rawRoot: '', outDir });
   const record = await writeRecords({
     outDir,
     sources,

@@ -50,36 +50,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const { outDir, sources, options } = input;
   const layout = layoutByName(options.layout);
 
-  // Pass 1, one source at a time: what splits need of each row, then each row's split.
-  const byTask = new Map<string, TaskSplits>();
-  const conflicts: { source: string; official: Split[]; names: Set<string> }[] = [];
-  const skippedEmpty: Record<string, number> = {};
-  for (const source of sources) {
-    const splitter = new SourceSplitter();
-    const ranges: { task: string; start: number; rows: number }[] = [];
-    for (const task of source.tasks) {
-      const start = splitter.size;
-      for await (const { outcome } of input.finished(task.id)) {
-        for (const r of outcome.rows)
-          if (r.task === task.id) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
-        skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
-      }
-      if (splitter.size > start) ranges.push({ task: task.id, start, rows: splitter.size - start });
-    }
-    const assigned = splitter.assign(options.seed, source.id, input.ratios);
-    const firstConflict = conflicts.length;
-    for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set() });
-    for (const { task, start, rows } of ranges) {
-      const splits: Split[] = [];
-      const taskConflicts = new Map<number, number>();
-      for (let i = 0; i < rows; i++) {
-        splits.push(assigned.split(start + i));
-        const conflict = assigned.conflict(start + i);
-        if (conflict !== undefined) taskConflicts.set(i, firstConflict + conflict);
-      }
-      byTask.set(task, { source: source.id, splits, conflicts: taskConflicts });
-    }
-  }
+  const { byTask, conflicts, skippedEmpty } = await assignTaskSplits(input);
 
   const tasks: TaskRecord[] = [];
   for (const source of sources) {
@@ -164,6 +135,49 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
   await writeAtomic(path.join(outDir, 'CITATION.bib'), renderCitations(included));
   return record;
+}
+
+/**
+ * Pass 1, one source at a time: what splits need of each row, then each row's split. A function of
+ * its own, so that the last source's rows are garbage once it returns.
+ */
+async function assignTaskSplits(input: RecordInput): Promise<{
+  byTask: Map<string, TaskSplits>;
+  conflicts: { source: string; official: Split[]; names: Set<string> }[];
+  skippedEmpty: Record<string, number>;
+}> {
+  const { sources, options } = input;
+  const byTask = new Map<string, TaskSplits>();
+  const conflicts: { source: string; official: Split[]; names: Set<string> }[] = [];
+  const skippedEmpty: Record<string, number> = {};
+  for (const source of sources) {
+    const splitter = new SourceSplitter();
+    const ranges: { task: string; start: number; rows: number }[] = [];
+    for (const task of source.tasks) {
+      const start = splitter.size;
+      for await (const { outcome } of input.finished(task.id)) {
+        for (const r of outcome.rows)
+          if (r.task === task.id) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
+        skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
+      }
+      if (splitter.size > start) ranges.push({ task: task.id, start, rows: splitter.size - start });
+    }
+    const assigned = splitter.assign(options.seed, source.id, input.ratios);
+    const firstConflict = conflicts.length;
+    for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set() });
+    for (const { task, start, rows } of ranges) {
+      const splits: Split[] = [];
+      const taskConflicts = new Map<number, number>();
+      for (let i = 0; i < rows; i++) {
+        splits.push(assigned.split(start + i));
+        const conflict = assigned.conflict(start + i);
+        if (conflict !== undefined) taskConflicts.set(i, firstConflict + conflict);
+      }
+      byTask.set(task, { source: source.id, splits, conflicts: taskConflicts });
+    }
+  }
+
+  return { byTask, conflicts, skippedEmpty };
 }
 
 /** A task's train/val/test files, names sorted, and the removal of outputs no row refers to. */
