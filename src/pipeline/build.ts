@@ -20,6 +20,7 @@ import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
 import { planNames } from './plan.js';
+import { collectGarbage } from './heap.js';
 import { PlanWriter, type PlanIndex } from './plan-file.js';
 import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, STATE_DIR, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
@@ -280,28 +281,12 @@ async function convertPhase(
 ): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
   const perSource: Record<string, SourceCounts> = {};
   const countsOf = (source: string): SourceCounts => (perSource[source] ??= { jobs: 0, resumed: 0, converted: 0, failed: 0, samples: 0 });
-  const pending: { number: number; rawBytes: number }[] = [];
-  for (const number of mine) {
-    const job = await plan.read(number);
-    const counts = countsOf(job.source);
-    counts.jobs++;
-    const finished = await readFinishedJob(opts.outDir, job, fingerprint(job));
-    if (finished) {
-      counts.resumed++;
-      counts.samples += finished.rows.length;
-    } else {
-      const rawBytes = (await stat(path.join(opts.rawRoot, job.image)).catch(() => undefined))?.size ?? 0;
-      pending.push({ number, rawBytes });
-    }
-  }
-  let done = mine.length - pending.length;
+  const order = await unfinishedLargestFirst(plan, mine, opts, fingerprint, countsOf);
+  let done = mine.length - order.length;
   const resumed = done;
   options.onProgress?.({ kind: 'converted', done, total: mine.length, resumed });
-  if (pending.length > 0) {
-    // Largest raw file first, so that no big image or volume is left to run alone at the end while
-    // the other workers idle. Outputs do not depend on the order.
-    const order = pending.sort((a, b) => b.rawBytes - a.rawBytes).map((p) => p.number);
-    pending.length = 0;
+  if (order.length > 0) {
+    collectGarbage();
     await pool.run(
       order,
       async (number) => {
@@ -327,6 +312,35 @@ async function convertPhase(
   }
   const converted = Object.values(perSource).reduce((a, c) => a + c.converted, 0);
   return { perSource, resumed, converted };
+}
+
+/**
+ * The resume check: counts the jobs a previous run finished and returns the others, largest raw
+ * file first, so that no big image or volume is left to run alone at the end while the other
+ * workers idle. Outputs do not depend on the order.
+ */
+async function unfinishedLargestFirst(
+  plan: PlanIndex,
+  mine: number[],
+  opts: ConvertOptions,
+  fingerprint: (job: Job) => string,
+  countsOf: (source: string) => SourceCounts,
+): Promise<number[]> {
+  const pending: { number: number; rawBytes: number }[] = [];
+  for (const number of mine) {
+    const job = await plan.read(number);
+    const counts = countsOf(job.source);
+    counts.jobs++;
+    const finished = await readFinishedJob(opts.outDir, job, fingerprint(job));
+    if (finished) {
+      counts.resumed++;
+      counts.samples += finished.rows.length;
+    } else {
+      const rawBytes = (await stat(path.join(opts.rawRoot, job.image)).catch(() => undefined))?.size ?? 0;
+      pending.push({ number, rawBytes });
+    }
+  }
+  return pending.sort((a, b) => b.rawBytes - a.rawBytes).map((p) => p.number);
 }
 
 /** Phase 3's input: the recorded outcome of every finished job that targets `task`, one job at a time. */
