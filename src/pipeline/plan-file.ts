@@ -3,10 +3,11 @@
  * each, in plan order. Every shard writes the same bytes, and the plan's hash ties the shards of
  * one build together. The main thread keeps only an index of the file (where each line sits, its
  * source, the jobs of each task) and reads a job back when it needs it, so its memory grows by a
- * few dozen bytes per job instead of holding every job.
+ * few dozen bytes per job instead of holding every job. It reads through a handle opened when the
+ * plan was written or indexed, so a concurrent shard that replaces the file (after the raw folder
+ * changed) cannot change the jobs under it; the merge tells such shards apart by the plan's hash.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import path from 'node:path';
 import type { Job } from '../catalog/types.js';
@@ -19,7 +20,10 @@ export function planPath(stateDir: string): string {
   return path.join(stateDir, PLAN_FILE);
 }
 
-/** Where each job of a plan file is, and which jobs each task has. Jobs are numbered in plan order. */
+/**
+ * Where each job of a plan file is, and which jobs each task has. Jobs are numbered in plan order.
+ * Close it when done: it holds the file open.
+ */
 export class PlanIndex {
   /** Byte offset of each job's line, and of the end of the file. */
   private readonly starts: number[] = [0];
@@ -27,7 +31,7 @@ export class PlanIndex {
   private readonly sourceOfJob: number[] = [];
   private readonly jobsOfTask = new Map<string, number[]>();
 
-  constructor(readonly file: string) {}
+  constructor(private readonly handle: FileHandle) {}
 
   get size(): number {
     return this.sourceOfJob.length;
@@ -59,13 +63,13 @@ export class PlanIndex {
   async read(job: number): Promise<Job> {
     const start = this.starts[job];
     const bytes = Buffer.alloc(this.starts[job + 1] - start);
-    const handle = await open(this.file);
-    try {
-      await handle.read(bytes, 0, bytes.length, start);
-    } finally {
-      await handle.close();
-    }
+    const { bytesRead } = await this.handle.read(bytes, 0, bytes.length, start);
+    if (bytesRead !== bytes.length) throw new Error(`the build plan ended before job ${job} (was it truncated?)`);
     return JSON.parse(bytes.toString('utf8')) as Job;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
   }
 }
 
@@ -79,8 +83,8 @@ export class PlanWriter {
   ) {}
 
   static async create(stateDir: string): Promise<PlanWriter> {
-    const file = planPath(stateDir);
-    return new PlanWriter(await openAtomic(file), new PlanIndex(file));
+    const out = await openAtomic(planPath(stateDir));
+    return new PlanWriter(out, new PlanIndex(out.handle));
   }
 
   /** Appends `jobs` (in plan order, after every job appended before). */
@@ -97,9 +101,9 @@ export class PlanWriter {
     await this.write(chunk);
   }
 
-  /** Publishes the file; returns its SHA-256. */
+  /** Publishes the file; returns its SHA-256. The index stays open for reading it. */
   async finish(): Promise<string> {
-    await this.out.commit();
+    await this.out.commit({ keepOpen: true });
     return this.hash.digest('hex');
   }
 
@@ -115,12 +119,18 @@ export class PlanWriter {
 
 /** Indexes the plan a build left in `stateDir` (for `medbank merge`); undefined when there is none. */
 export async function readPlanIndex(stateDir: string): Promise<{ index: PlanIndex; hash: string } | undefined> {
-  const file = planPath(stateDir);
-  const index = new PlanIndex(file);
-  const hash = createHash('sha256');
-  let partial: Buffer = Buffer.alloc(0);
+  let handle: FileHandle;
   try {
-    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    handle = await open(planPath(stateDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const index = new PlanIndex(handle);
+  const hash = createHash('sha256');
+  try {
+    let partial = Buffer.alloc(0);
+    for await (const chunk of handle.createReadStream({ autoClose: false, start: 0 }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       let data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
       for (let end = data.indexOf(10); end >= 0; end = data.indexOf(10)) {
@@ -130,7 +140,7 @@ export async function readPlanIndex(stateDir: string): Promise<{ index: PlanInde
       partial = Buffer.from(data);
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    await index.close();
     throw e;
   }
   return { index, hash: hash.digest('hex') };
