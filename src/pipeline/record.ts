@@ -40,10 +40,16 @@ export interface RecordInput {
 
 /** Pass 1's result for one task: the split of each of its rows, in the order `finished` gives them. */
 interface TaskSplits {
-  source: string;
   splits: Split[];
-  /** Row → index into the conflict notes, for rows of components with conflicting official splits. */
+  /** Row → index into the conflicts, for rows of components with conflicting official splits. */
   conflicts: Map<number, number>;
+}
+
+/** Identical images that official splits put in different splits; names are gathered in pass 2. */
+interface OfficialConflict {
+  source: string;
+  official: Split[];
+  names: Set<string>;
 }
 
 export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
@@ -143,12 +149,12 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
  */
 async function assignTaskSplits(input: RecordInput): Promise<{
   byTask: Map<string, TaskSplits>;
-  conflicts: { source: string; official: Split[]; names: Set<string> }[];
+  conflicts: OfficialConflict[];
   skippedEmpty: Record<string, number>;
 }> {
   const { sources, options } = input;
   const byTask = new Map<string, TaskSplits>();
-  const conflicts: { source: string; official: Split[]; names: Set<string> }[] = [];
+  const conflicts: OfficialConflict[] = [];
   const skippedEmpty: Record<string, number> = {};
   for (const source of sources) {
     const splitter = new SourceSplitter();
@@ -173,7 +179,7 @@ async function assignTaskSplits(input: RecordInput): Promise<{
         const conflict = assigned.conflict(start + i);
         if (conflict !== undefined) taskConflicts.set(i, firstConflict + conflict);
       }
-      byTask.set(task, { source: source.id, splits, conflicts: taskConflicts });
+      byTask.set(task, { splits, conflicts: taskConflicts });
     }
   }
 
