@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
 import { build, type BuildOptions, type BuildResult } from '../src/pipeline/build.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
+import type { SplitHint } from '../src/catalog/types.js';
+import type { ConvertedRow } from '../src/contract/manifest.js';
 
 /** The repository root (tests run from dist/test/). */
 export const REPO = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -104,3 +106,39 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * A converted row (what a worker records) of an 8×8 sample; `image` names the picture, whose hash
+ * decides which samples count as identical.
+ */
+export function convertedRow(
+  task: string,
+  name: string,
+  opts: { source: string; group: string; image?: string; hint?: SplitHint },
+): ConvertedRow {
+  return {
+    task,
+    name,
+    image: `${task}/images/${name}.png`,
+    mask: `${task}/masks/${name}.png`,
+    source: opts.source,
+    raw: [`${opts.source}/${name}.png`],
+    group: opts.group,
+    slice: null,
+    original: { width: 8, height: 8 },
+    spacing: null,
+    intensity: { kind: 'rgb8' },
+    resize: { size: 8, mode: 'stretch', content: { width: 8, height: 8 } },
+    foreground: 1,
+    bbox: [0, 0, 0, 0],
+    annotation: 'pixel',
+    sha256: {
+      image: createHash('sha256')
+        .update(opts.image ?? `image of ${name}`)
+        .digest('hex'),
+      mask: createHash('sha256').update(`mask of ${name}`).digest('hex'),
+    },
+    meta: {},
+    ...(opts.hint ? { splitHint: opts.hint } : {}),
+  };
+}

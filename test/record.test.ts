@@ -6,33 +6,13 @@ import path from 'node:path';
 import type { SplitHint } from '../src/catalog/types.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
 import { selectSources } from '../src/catalog/registry.js';
-import { sha256 } from '../src/io/atomic.js';
 import { writeRecords, type FinishedJob } from '../src/pipeline/record.js';
-import { tempDir } from './helpers.js';
+import { convertedRow, tempDir } from './helpers.js';
 
 const TASK = 'BreastTumor_UT_0';
 
 function row(name: string, group: string, image: string, hint?: SplitHint): ConvertedRow {
-  return {
-    task: TASK,
-    name,
-    image: `${TASK}/images/${name}.png`,
-    mask: `${TASK}/masks/${name}.png`,
-    source: 'BUSI',
-    raw: [`BUSI/${name}.png`],
-    group,
-    slice: null,
-    original: { width: 8, height: 8 },
-    spacing: null,
-    intensity: { kind: 'rgb8' },
-    resize: { size: 8, mode: 'stretch', content: { width: 8, height: 8 } },
-    foreground: 3,
-    bbox: [0, 0, 1, 1],
-    annotation: 'pixel',
-    sha256: { image: sha256(image), mask: sha256(`mask ${name}`) },
-    meta: {},
-    ...(hint ? { splitHint: hint } : {}),
-  };
+  return convertedRow(TASK, name, { source: 'BUSI', group, image, hint });
 }
 
 // Plan order is by job name; "b" and "a2" share an image across official splits, "c" has none.

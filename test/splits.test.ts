@@ -5,29 +5,11 @@ import type { SplitHint } from '../src/catalog/types.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
 import { conflictNote, DEFAULT_RATIOS, parseRatios, SourceSplitter, type Ratios } from '../src/pipeline/splits.js';
 import { sha256 } from '../src/io/atomic.js';
+import { convertedRow } from './helpers.js';
 import { rng } from '../src/fixtures/draw.js';
 
 function row(name: string, group: string, opts: { source?: string; hash?: string; hint?: SplitHint } = {}): ConvertedRow {
-  return {
-    task: 'T_XX_0',
-    name,
-    image: `T_XX_0/images/${name}.png`,
-    mask: `T_XX_0/masks/${name}.png`,
-    source: opts.source ?? 'S',
-    raw: [`S/${name}.png`, `S/${name}_mask.png`],
-    group,
-    slice: null,
-    original: { width: 10, height: 10 },
-    spacing: null,
-    intensity: { kind: 'rgb8' },
-    resize: { size: 64, mode: 'stretch', content: { width: 64, height: 64 } },
-    foreground: 1,
-    bbox: [0, 0, 0, 0],
-    annotation: 'pixel',
-    sha256: { image: sha256(opts.hash ?? `image of ${name}`), mask: 'm' },
-    meta: {},
-    ...(opts.hint ? { splitHint: opts.hint } : {}),
-  };
+  return convertedRow('T_XX_0', name, { source: opts.source ?? 'S', group, image: opts.hash, hint: opts.hint });
 }
 
 /** Splits rows the way the record phase does: one SourceSplitter per source, rows sorted by task and name. */
