@@ -12,7 +12,7 @@ import { SPLITS, type Problem, type SourceAdapter, type Split } from '../catalog
 import { layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import { BUILD_RECORD_FORMAT, type BuildRecord, type TaskRecord } from '../contract/build-record.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
-import { conflictNote, SourceSplitter, type Ratios } from './splits.js';
+import { conflictNote, SourceSplitter, type Ratios, type SourceSplits } from './splits.js';
 import type { JobOutcome } from './outcome.js';
 import type { JobIdentity } from './shard.js';
 import { renderCard } from './card.js';
@@ -38,11 +38,15 @@ export interface RecordInput {
   ratios: Ratios;
 }
 
-/** Pass 1's result for one task: the split of each of its rows, in the order `finished` gives them. */
+/**
+ * Pass 1's result for one task: its rows, in the order `finished` gives them, are rows `start` to
+ * `start + rows - 1` of its source's `splits`, whose conflicts start at `firstConflict`.
+ */
 interface TaskSplits {
-  splits: Split[];
-  /** Row → index into the conflicts, for rows of components with conflicting official splits. */
-  conflicts: Map<number, number>;
+  splits: SourceSplits;
+  start: number;
+  rows: number;
+  firstConflict: number;
 }
 
 /** Identical images that official splits put in different splits; names are gathered in pass 2. */
@@ -63,8 +67,8 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     for (const task of source.tasks) {
       const taskSplits = byTask.get(task.id);
       if (!taskSplits) continue;
-      const counts = { train: 0, val: 0, test: 0, total: taskSplits.splits.length };
-      for (const split of taskSplits.splits) counts[split]++;
+      const counts = { train: 0, val: 0, test: 0, total: taskSplits.rows };
+      for (let row = 0; row < taskSplits.rows; row++) counts[taskSplits.splits.split(taskSplits.start + row)]++;
       tasks.push({
         id: task.id,
         source: source.id,
@@ -89,22 +93,22 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const taskIds = [...byTask.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   async function* manifestLines(): AsyncGenerator<string> {
     for (const task of taskIds) {
-      const { splits, conflicts: taskConflicts } = byTask.get(task)!;
+      const { splits, start, rows, firstConflict } = byTask.get(task)!;
+      const splitOf = (row: number) => splits.split(start + row);
       const names: string[] = [];
       for await (const { outcome } of input.finished(task)) {
         for (const r of outcome.rows) {
           if (r.task !== task) continue;
           const row = names.push(r.name) - 1;
-          if (row >= splits.length) continue; // more rows than pass 1 saw: reported below
-          const conflict = taskConflicts.get(row);
-          if (conflict !== undefined) conflicts[conflict].names.add(r.name);
+          if (row >= rows) continue; // more rows than pass 1 saw: reported below
+          const conflict = splits.conflict(start + row);
+          if (conflict !== undefined) conflicts[firstConflict + conflict].names.add(r.name);
           const { splitHint: _hint, ...rest } = r;
-          yield `${JSON.stringify({ ...rest, split: splits[row] })}\n`;
+          yield `${JSON.stringify({ ...rest, split: splitOf(row) })}\n`;
         }
       }
-      if (names.length !== splits.length)
-        throw new Error(`the job records of ${task} changed while the build was recording them; run it again`);
-      await writeSplitFiles(outDir, task, layout, names, splits);
+      if (names.length !== rows) throw new Error(`the job records of ${task} changed while the build was recording them; run it again`);
+      await writeSplitFiles(outDir, task, layout, names, splitOf);
     }
   }
   await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
@@ -171,26 +175,23 @@ async function assignTaskSplits(input: RecordInput): Promise<{
     const assigned = splitter.assign(options.seed, source.id, input.ratios);
     const firstConflict = conflicts.length;
     for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set() });
-    for (const { task, start, rows } of ranges) {
-      const splits: Split[] = [];
-      const taskConflicts = new Map<number, number>();
-      for (let i = 0; i < rows; i++) {
-        splits.push(assigned.split(start + i));
-        const conflict = assigned.conflict(start + i);
-        if (conflict !== undefined) taskConflicts.set(i, firstConflict + conflict);
-      }
-      byTask.set(task, { splits, conflicts: taskConflicts });
-    }
+    for (const { task, start, rows } of ranges) byTask.set(task, { splits: assigned, start, rows, firstConflict });
   }
 
   return { byTask, conflicts, skippedEmpty };
 }
 
 /** A task's train/val/test files, names sorted, and the removal of outputs no row refers to. */
-async function writeSplitFiles(outDir: string, task: string, layout: Layout, names: string[], splits: Split[]): Promise<void> {
+async function writeSplitFiles(
+  outDir: string,
+  task: string,
+  layout: Layout,
+  names: string[],
+  splitOf: (row: number) => Split,
+): Promise<void> {
   const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
   for (const split of SPLITS) {
-    const lines = order.filter((i) => splits[i] === split).map((i) => `${layout.splitLine(`${names[i]}.png`)}\n`);
+    const lines = order.filter((i) => splitOf(i) === split).map((i) => `${layout.splitLine(`${names[i]}.png`)}\n`);
     await writeAtomic(path.join(outDir, task, splitFileName(split)), lines.join(''));
   }
   await removeOrphans(outDir, task, [layout.imageDir, layout.maskDir], new Set(names.map((n) => `${n}.png`)));

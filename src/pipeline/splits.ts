@@ -21,6 +21,7 @@ export const DEFAULT_RATIOS: Ratios = { train: 70, val: 10, test: 20 };
 /** Row hint codes; 0 is a row without a hint. Split codes are the first three. */
 const CODES: readonly (SplitHint | undefined)[] = [undefined, 'train', 'val', 'test', 'trainval'];
 const TRAINVAL = 4;
+const isOfficial = (hint: number) => hint >= 1 && hint <= 3;
 const HASH_BYTES = 32;
 
 /** What the assignment reads of a row. */
@@ -81,7 +82,7 @@ export class SourceSplitter {
       const c = root(this.rowGroup[r]);
       count.set(c, (count.get(c) ?? 0) + 1);
       const hint = this.rowHint[r];
-      if (hint >= 1 && hint <= 3) official.set(c, (official.get(c) ?? 0) | (1 << hint));
+      if (isOfficial(hint)) official.set(c, (official.get(c) ?? 0) | (1 << hint));
       else if (hint === TRAINVAL) trainval.add(c);
     }
 
@@ -108,7 +109,7 @@ export class SourceSplitter {
     for (let r = 0; r < rows; r++) {
       const c = root(this.rowGroup[r]);
       const hint = this.rowHint[r];
-      const code = hint >= 1 && hint <= 3 ? hint : componentSplit.get(c);
+      const code = isOfficial(hint) ? hint : componentSplit.get(c);
       if (code === undefined) throw new Error(`no split for row ${r} of ${source}`);
       codes[r] = code;
       const conflict = conflictOf.get(c);
