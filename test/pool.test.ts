@@ -1,4 +1,4 @@
-// The worker pool: several jobs per worker even when the run can be aborted, and an abort that stops it.
+// The worker pool: several jobs per worker even when the run can be aborted, an abort that stops it, and failing tasks and threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -65,4 +65,87 @@ test('aborting a run stops it: running jobs are dropped and no new one starts', 
   }
   assert.equal(finished, 2, 'jobs finished after the abort');
   assert.ok(Date.now() - abortedAt < 250, `the run went on for ${Date.now() - abortedAt} ms after the abort`);
+});
+
+/** A worker whose task fails as asked: by throwing, or by ending its thread. */
+const FAILING_WORKER = `
+export default async function ({ fail }) {
+  if (fail === 'throw') throw new Error('bad pixels in x.png');
+  if (fail === 'exit') process.exit(3);
+  return 'ok';
+}
+`;
+
+async function failingWorkerFile(t: Parameters<typeof tempDir>[0]): Promise<URL> {
+  const file = path.join(await tempDir(t), 'failing-worker.mjs');
+  await writeFile(file, FAILING_WORKER);
+  return pathToFileURL(file);
+}
+
+test("an error thrown by a task fails the run with the task's message", async (t) => {
+  const pool = createPool<{ fail?: string }, string>(await failingWorkerFile(t), 1, 1);
+  try {
+    await assert.rejects(
+      pool.run(
+        [{}, { fail: 'throw' }],
+        (item) => item,
+        () => undefined,
+      ),
+      { message: 'bad pixels in x.png' },
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker thread that dies fails its task, and the next task gets a new thread', async (t) => {
+  const pool = createPool<{ fail?: string }, string>(await failingWorkerFile(t), 1, 1);
+  const results: string[] = [];
+  try {
+    await assert.rejects(
+      pool.run(
+        [{ fail: 'exit' }],
+        (item) => item,
+        () => undefined,
+      ),
+      { message: 'a worker thread stopped (exit code 3)' },
+    );
+    await pool.run(
+      [{}, {}],
+      (item) => item,
+      (_item, res) => void results.push(res),
+    );
+  } finally {
+    await pool.close();
+  }
+  assert.deepEqual(results, ['ok', 'ok']);
+});
+
+test('a task module that cannot load fails the run instead of restarting threads', async (t) => {
+  const missing = pathToFileURL(path.join(await tempDir(t), 'no-such-worker.mjs'));
+  const pool = createPool<object, string>(missing, 2, 1);
+  try {
+    await assert.rejects(
+      pool.run(
+        [{}, {}, {}],
+        (item) => item,
+        () => undefined,
+      ),
+      (e: Error) => e.message.includes('no-such-worker.mjs'),
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a closed pool runs nothing and starts no thread', async (t) => {
+  const pool = createPool<{ ms: number }, number>(await workerFile(t), 1, 1);
+  await pool.close();
+  let finished = 0;
+  await pool.run(
+    [{ ms: 10 }],
+    (item) => item,
+    () => void finished++,
+  );
+  assert.equal(finished, 0);
 });

@@ -1,4 +1,4 @@
-/** Worker-thread entry (piscina): inspects a batch of image/mask files (batches keep messaging cheap for small files). */
+/** Worker-thread task (run by pool-thread.ts): inspects a batch of image/mask files (batches keep messaging cheap for small files). */
 import { inspectImage, inspectMask, type ImageFacts, type InspectWants, type MaskFacts } from './inspect.js';
 
 export interface InspectRequest {

@@ -54,6 +54,7 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
 
   // The workers start (load libvips, compile) while this thread lists the tree.
   const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), o.workers ?? defaultWorkers());
+  pool.start();
   const written = new Set<string>();
   let listed: PairList;
   try {

@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry (piscina): converts one job and reports its rows or the input problem.
+ * Worker-thread task (run by pool-thread.ts): converts one job and reports its rows or the input problem.
  * Each worker runs libvips single-threaded; parallelism comes from converting several jobs at once.
  */
 import sharp from '../io/sharp.js';
