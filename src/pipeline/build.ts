@@ -166,7 +166,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 }
 
-/** Phases 1 to 3 of one build, with the worker pool already starting. */
+/** Phases 1 to 3 of one build; the worker pool starts after phase 1. */
 async function scanAndConvert(
   present: SourceAdapter[],
   pool: Pool<WorkerRequest, WorkerReply>,
