@@ -25,7 +25,8 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
 export interface AtomicFile {
   /** Open for reading and writing. */
   readonly handle: FileHandle;
-  write(data: string | Uint8Array): Promise<void>;
+  /** Appends `text`; pieces are gathered into writes of about 64 KiB. */
+  write(text: string): Promise<void>;
   /**
    * Renames the file into place and closes it. With `keepOpen` the handle stays open, for reading
    * (its owner closes it): it reads these bytes even if another process later replaces the file.
@@ -35,21 +36,33 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+const WRITE_BYTES = 1 << 16;
+
 export async function openAtomic(file: string): Promise<AtomicFile> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
   const handle = await open(tmp, 'w+');
   let isOpen = true;
+  let pending = '';
   const close = async () => {
     if (isOpen) {
       isOpen = false;
       await handle.close();
     }
   };
+  const flush = async () => {
+    const text = pending;
+    pending = '';
+    await handle.writeFile(text); // writes it all from the current position
+  };
   return {
     handle,
-    write: (data) => handle.writeFile(data), // writes it all from the current position
+    async write(text) {
+      pending += text;
+      if (pending.length >= WRITE_BYTES) await flush();
+    },
     async commit(options) {
+      await flush();
       if (!options?.keepOpen) await close();
       await rename(tmp, file);
     },
@@ -64,14 +77,7 @@ export async function openAtomic(file: string): Promise<AtomicFile> {
 export async function writeAtomicStream(file: string, chunks: AsyncIterable<string>): Promise<void> {
   const out = await openAtomic(file);
   try {
-    let batch = '';
-    for await (const chunk of chunks) {
-      batch += chunk;
-      if (batch.length < 1 << 16) continue;
-      await out.write(batch);
-      batch = '';
-    }
-    await out.write(batch);
+    for await (const chunk of chunks) await out.write(chunk);
     await out.commit();
   } catch (e) {
     await out.abort();

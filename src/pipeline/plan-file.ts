@@ -89,16 +89,12 @@ export class PlanWriter {
 
   /** Appends `jobs` (in plan order, after every job appended before). */
   async append(jobs: Job[]): Promise<void> {
-    let chunk = '';
     for (const job of jobs) {
       const line = `${JSON.stringify(job)}\n`;
       this.index.note(job, Buffer.byteLength(line));
-      chunk += line;
-      if (chunk.length < 1 << 16) continue;
-      await this.write(chunk);
-      chunk = '';
+      this.hash.update(line);
+      await this.out.write(line);
     }
-    await this.write(chunk);
   }
 
   /** Publishes the file; returns its SHA-256. The index stays open for reading it. */
@@ -109,11 +105,6 @@ export class PlanWriter {
 
   abort(): Promise<void> {
     return this.out.abort();
-  }
-
-  private async write(chunk: string): Promise<void> {
-    this.hash.update(chunk);
-    await this.out.write(chunk);
   }
 }
 
