@@ -19,6 +19,7 @@ import type { ImageFacts, MaskFacts } from './inspect.js';
 import { inspectAll } from './inspect-pool.js';
 import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from './perceptual-hash.js';
 import { readTreeFiles, sampleKey, type TaskFiles, type TreeFiles } from './tree-files.js';
+import { compareText } from '../contract/order.js';
 
 export interface Finding {
   code: CheckCode;
@@ -423,10 +424,7 @@ export async function validateTree(root: string, options: ValidateOptions = {}):
   if (ctx.deep) checkManifestHashes(ctx);
 
   findings.sort(
-    (a, b) =>
-      CHECK_ORDER.indexOf(a.code) - CHECK_ORDER.indexOf(b.code) ||
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      (a.line ?? 0) - (b.line ?? 0),
+    (a, b) => CHECK_ORDER.indexOf(a.code) - CHECK_ORDER.indexOf(b.code) || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0),
   );
   return {
     root: tree.root,

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Job } from '../catalog/types.js';
+import { compareText } from '../contract/order.js';
 
 export function planNames(jobs: Job[]): Job[] {
   const byTaskName = new Map<string, Job[]>();
@@ -21,5 +22,5 @@ export function planNames(jobs: Job[]): Job[] {
   const planned = jobs.map((job) =>
     colliding.has(job) ? { ...job, name: `${job.name}_${createHash('sha1').update(job.image).digest('hex').slice(0, 8)}` } : job,
   );
-  return planned.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.image < b.image ? -1 : 1));
+  return planned.sort((a, b) => compareText(a.name, b.name) || compareText(a.image, b.image));
 }

@@ -18,6 +18,7 @@ import type { JobIdentity } from './shard.js';
 import { renderCard } from './card.js';
 import { renderCitations } from './citations.js';
 import { toolVersions } from '../version.js';
+import { compareText } from '../contract/order.js';
 
 export interface FinishedJob {
   job: JobIdentity;
@@ -90,7 +91,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   }
 
   // Pass 2, one task at a time in id order: manifest rows, then the task's split files.
-  const taskIds = [...byTask.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const taskIds = [...byTask.keys()].sort(compareText);
   async function* manifestLines(): AsyncGenerator<string> {
     for (const task of taskIds) {
       const { splits, start, rows, firstConflict } = byTask.get(task)!;
@@ -139,7 +140,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       options.keepEmpty > 0 ? `keep ${options.keepEmpty * 100}% of empty masks (seeded)` : 'samples with an empty mask are skipped',
     splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical images share a split`,
     officialSplitConflicts: conflicts.map((c) => conflictNote(c.source, c.names, c.official)).sort(),
-    problems: [...input.problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    problems: [...input.problems].sort((a, b) => compareText(a.file, b.file)),
   };
   await writeAtomic(path.join(outDir, 'medbank.json'), `${JSON.stringify(record, null, 2)}\n`);
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
@@ -189,7 +190,7 @@ async function writeSplitFiles(
   names: string[],
   splitOf: (row: number) => Split,
 ): Promise<void> {
-  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const order = names.map((_, i) => i).sort((a, b) => compareText(names[a], names[b]));
   for (const split of SPLITS) {
     const lines = order.filter((i) => splitOf(i) === split).map((i) => `${layout.splitLine(`${names[i]}.png`)}\n`);
     await writeAtomic(path.join(outDir, task, splitFileName(split)), lines.join(''));

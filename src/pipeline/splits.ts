@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Split, SplitHint } from '../catalog/types.js';
+import { compareText } from '../contract/order.js';
 
 export interface Ratios {
   train: number;
@@ -165,7 +166,7 @@ function deal(
   const weight = ratios.train + ratios.val + ratios.test;
   if (total === 0 || weight <= 0) return;
   const keyed = groups.map((g) => ({ ...g, key: createHash('sha256').update(`${salt}:${g.id}`).digest('hex') }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.sort((a, b) => compareText(a.key, b.key));
   const trainEnd = (ratios.train / weight) * total;
   const valEnd = ((ratios.train + ratios.val) / weight) * total;
   let seen = 0;
