@@ -33,7 +33,10 @@ test('a written plan reads back job by job, by task, with the hash of its bytes'
   t.after(() => index.close());
   assert.equal(hash, sha256(await readFile(planPath(dir))));
   assert.equal(index.size, 3);
-  assert.deepEqual(await Promise.all([0, 1, 2].map((i) => index.read(i))), [...A, ...B]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => index.read(i)),
+    [...A, ...B],
+  );
   assert.deepEqual([index.source(0), index.source(1), index.source(2)], ['A', 'A', 'B']);
   assert.deepEqual([...index.jobsOf('TA_XX_0')], [0, 1]);
   assert.deepEqual([...index.jobsOf('TB_XX_1')], [1]);
@@ -44,7 +47,7 @@ test('a written plan reads back job by job, by task, with the hash of its bytes'
   // this build keeps reading its own jobs.
   await writeFile(`${planPath(dir)}.other`, `${JSON.stringify(job('Z', 'zzzzzzzzzzzzzzz', ['TZ_XX_9']))}\n`);
   await rename(`${planPath(dir)}.other`, planPath(dir));
-  assert.deepEqual(await index.read(2), B[0]);
+  assert.deepEqual(index.read(2), B[0]);
 });
 
 test('the index of a plan on disk matches the writer’s, and an absent plan is undefined', async (t) => {
@@ -60,8 +63,8 @@ test('the index of a plan on disk matches the writer’s, and an absent plan is 
   t.after(() => read.index.close());
   assert.equal(read.hash, hash);
   assert.equal(read.index.size, many.length);
-  assert.deepEqual(await read.index.read(2999), many[2999]);
-  assert.deepEqual(await read.index.read(1234), many[1234]);
+  assert.deepEqual(read.index.read(2999), many[2999]);
+  assert.deepEqual(read.index.read(1234), many[1234]);
   assert.equal(read.index.jobsOf('TB_XX_1').length, 1000);
   assert.equal(path.basename(planPath(dir)), 'plan.jsonl');
 });

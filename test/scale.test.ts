@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CLI, runCli, tempDir, treeHashes } from './helpers.js';
 import { writeCorpus, SHAPES } from '../bench/corpus.js';
 import { fixtures } from '../src/fixtures/registry.js';
+import { build as buildTree } from '../src/pipeline/build.js';
 
 const SIZE = '96';
 const notState = (rel: string) => rel === '.medbank';
@@ -133,3 +134,31 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     assert.deepEqual(b, a);
   });
 }
+
+test('a build aborted during its scan stops there, leaves no plan or temp file, and a rerun builds the tree', async (t) => {
+  const dir = await tempDir(t);
+  const raw = await fixtureRaw(dir);
+  const out = path.join(dir, 'out');
+  const stop = new AbortController();
+  const scanned: string[] = [];
+  const result = await buildTree({
+    raw,
+    out,
+    size: 32,
+    workers: 1,
+    signal: stop.signal,
+    onProgress: (e) => {
+      if (e.kind !== 'scanned') return;
+      scanned.push(e.source);
+      stop.abort();
+    },
+  });
+  assert.equal(result.interrupted, true);
+  assert.equal(result.converted, 0);
+  assert.ok(scanned.length < (await fixtures()).length, `the scan went on after the abort: ${scanned.join(', ')}`);
+  assert.deepEqual(Object.keys(await treeHashes(out)), ['.medbank/options.json'], 'only the build options are left');
+
+  const rerun = await buildTree({ raw, out, size: 32, workers: 1 });
+  assert.equal(rerun.resumed, 0);
+  assert.ok((rerun.record?.counts.samples ?? 0) > 40, 'the rerun built the tree');
+});

@@ -1,13 +1,13 @@
 /**
- * `medbank build` in three phases: (1) scan the selected sources and plan unique names; (2) convert
- * this shard's jobs in the worker pool, skipping jobs a previous run finished; (3) record splits,
- * manifest, card and citations from the job records (a sharded build leaves phase 3 to
- * `medbank merge`). Phases 2 and 3 see jobs only through their identity fields and the worker,
- * so they do not depend on the job kind.
+ * `medbank build` in three phases: (1) in a thread of its own (plan-phase.ts), scan the selected
+ * sources, plan unique names and find the jobs a previous run finished; (2) convert the other jobs
+ * of this shard in the worker pool; (3) record splits, manifest, card and citations from the job
+ * records (a sharded build leaves phase 3 to `medbank merge`). Phases 2 and 3 see jobs only
+ * through their identity fields and the worker, so they do not depend on the job kind.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Job, Problem, SourceAdapter } from '../catalog/types.js';
+import type { Job, SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
 import { selectByLicense, type LicenseUse } from '../catalog/license-policy.js';
 import { UsageError } from '../errors.js';
@@ -19,12 +19,11 @@ import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
 import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
-import { planNames } from './plan.js';
-import { collectGarbage } from './heap.js';
-import { PlanWriter, type PlanIndex } from './plan-file.js';
-import { clearShardDones, jobFingerprint, prepareTree, readFinishedJob, readJobRecord, STATE_DIR, writeShardDone } from './tree-state.js';
+import type { PlanIndex } from './plan-file.js';
+import { planInThread, type Planned } from './plan-phase.js';
+import { clearShardDones, jobFingerprinter, prepareTree, readJobRecord, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
-import { inShard, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface BuildOptions {
@@ -156,7 +155,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (!options.shard || options.shard.count === 1) await removeStaleTemps(outDir);
 
   // A worker holds one volume at a time, or two 2D jobs so that it decodes one while the other
-  // encodes. The workers start once the plan is written (see scanAndConvert).
+  // encodes. The workers start with the first job to convert, after phase 1 (see scanAndConvert).
   const tasksPerWorker = present.some((s) => s.jobKind === 'volume') ? 1 : 2;
   const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers, tasksPerWorker);
   try {
@@ -166,7 +165,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 }
 
-/** Phases 1 to 3 of one build; the worker pool starts after phase 1. */
+/** Phases 1 to 3 of one build; the workers start with the first job to convert, after phase 1. */
 async function scanAndConvert(
   present: SourceAdapter[],
   pool: Pool<WorkerRequest, WorkerReply>,
@@ -183,16 +182,18 @@ async function scanAndConvert(
   const { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded } = ctx;
   const shard = options.shard ?? { index: 0, count: 1 };
 
-  const { plan, mine, problems, notes } = await planPhase(present, rawRoot, outDir, shard, options);
-  // The workers load libvips during the resume check, not during the scan: a source's scan holds
-  // all its jobs (28 MiB live, 62 MiB of heap for 30,000 raw files), and with the workers beside
-  // it the scan, not the conversion, set the build's peak.
-  collectGarbage();
-  pool.start();
+  const planned = await planInThread(
+    { sources: present.map((s) => s.id), rawRoot, outDir, shard, sourceOptions: options.sourceOptions ?? {}, convertOpts },
+    options,
+  );
+  if (!planned) {
+    if (shard.count === 1) await removeStaleTemps(outDir);
+    return { perSource: {}, resumed: 0, converted: 0, shard, excluded, interrupted: true };
+  }
+  const { plan, jobs, problems, notes } = planned;
   try {
     await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
-    const fingerprint = pixelFingerprint(convertOpts);
-    const counts = await convertPhase(plan.index, mine, convertOpts, fingerprint, pool, problems, options);
+    const counts = await convertPhase(plan.index, planned, convertOpts, pool, options);
     await pool.close();
     const result = { ...counts, shard, excluded };
     if (options.signal?.aborted) {
@@ -201,10 +202,11 @@ async function scanAndConvert(
       return { ...result, interrupted: true };
     }
     if (shard.count > 1) {
-      await writeShardDone(outDir, { shard, plan: plan.hash, jobs: mine.length, problems, notes });
+      await writeShardDone(outDir, { shard, plan: plan.hash, jobs, problems, notes });
       return { ...result, interrupted: false };
     }
 
+    const fingerprint = jobFingerprinter(convertOpts);
     const record = await writeRecords({
       outDir,
       sources: present,
@@ -221,154 +223,56 @@ async function scanAndConvert(
 }
 
 /**
- * Phase 1: scans each source and appends its named jobs to the plan file; what stays in memory is
- * the plan's index and the numbers of this shard's jobs. A function of its own, so that the scanned
- * jobs are garbage once it returns (a suspended async function keeps its locals alive).
- */
-async function planPhase(
-  present: SourceAdapter[],
-  rawRoot: string,
-  outDir: string,
-  shard: Shard,
-  options: BuildOptions,
-): Promise<{
-  plan: { index: PlanIndex; hash: string };
-  mine: number[];
-  problems: (Problem & { source: string })[];
-  notes: Record<string, string[]>;
-}> {
-  const problems: (Problem & { source: string })[] = [];
-  const notes: Record<string, string[]> = {};
-  const mine: number[] = [];
-  const writer = await PlanWriter.create(path.join(outDir, STATE_DIR));
-  try {
-    for (const source of present) {
-      const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: options.sourceOptions ?? {} });
-      notes[source.id] = result.notes;
-      for (const p of result.problems) {
-        problems.push({ ...p, source: source.id });
-        options.onProgress?.({ kind: 'problem', source: source.id, ...p });
-      }
-      const first = writer.index.size;
-      const planned = planNames(result.jobs);
-      await writer.append(planned);
-      planned.forEach((job, i) => inShard(job, shard) && mine.push(first + i));
-      options.onProgress?.({
-        kind: 'scanned',
-        source: source.id,
-        jobs: result.jobs.length,
-        notes: result.notes,
-        problems: result.problems.length,
-      });
-    }
-    return { plan: { index: writer.index, hash: await writer.finish() }, mine, problems, notes };
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-}
-
-/** Where the tree lives does not change its pixels: moving raw or out folders keeps the records valid. */
-export function pixelFingerprint(opts: ConvertOptions): (job: Job) => string {
-  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
-  return (job) => jobFingerprint(job, pixelOptions);
-}
-
-/**
- * Phase 2: converts every job of `mine` (numbers in `plan`) that a previous run did not finish, in
- * the worker pool, recording each job as it completes (so an interrupted run resumes) and keeping
- * only counts in memory. Jobs are read back from the plan file when they are checked and sent.
+ * Phase 2: converts the jobs phase 1 left pending, in the worker pool. Each worker records its job
+ * as it completes (so an interrupted run resumes); the main thread keeps only counts, and reads a
+ * job's plan line when it sends it.
  */
 async function convertPhase(
   plan: PlanIndex,
-  mine: number[],
+  planned: Pick<Planned, 'jobs' | 'pending' | 'perSource' | 'problems'>,
   opts: ConvertOptions,
-  fingerprint: (job: Job) => string,
   pool: Pool<WorkerRequest, WorkerReply>,
-  problems: (Problem & { source: string })[],
   options: BuildOptions,
 ): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
-  const perSource: Record<string, SourceCounts> = {};
-  const countsOf = (source: string): SourceCounts => (perSource[source] ??= { jobs: 0, resumed: 0, converted: 0, failed: 0, samples: 0 });
-  const order = await unfinishedLargestFirst(plan, mine, opts, fingerprint, countsOf);
-  let done = mine.length - order.length;
+  const { jobs: total, pending, perSource, problems } = planned;
+  let done = total - pending.length;
   const resumed = done;
-  options.onProgress?.({ kind: 'converted', done, total: mine.length, resumed });
-  if (order.length > 0) {
-    collectGarbage();
-    await pool.run(
-      order,
-      async (number) => {
-        const job = await plan.read(number);
-        return { job, opts, fingerprint: fingerprint(job) };
-      },
-      (number, reply) => {
-        done++;
-        const source = plan.source(number);
-        const counts = countsOf(source);
-        if (reply.ok) {
-          counts.converted++;
-          counts.samples += reply.samples;
-        } else {
-          counts.failed++;
-          problems.push({ source, file: reply.file, reason: reply.reason });
-          options.onProgress?.({ kind: 'problem', source, file: reply.file, reason: reply.reason });
-        }
-        options.onProgress?.({ kind: 'converted', done, total: mine.length, resumed });
-      },
-      options.signal,
-    );
-  }
+  options.onProgress?.({ kind: 'converted', done, total, resumed });
+  await pool.run(
+    pending,
+    // The worker parses the job and takes its fingerprint: the main thread only schedules.
+    (number) => ({ planLine: plan.line(number), opts }),
+    (number, reply) => {
+      done++;
+      const source = plan.source(number);
+      const counts = perSource[source];
+      if (reply.ok) {
+        counts.converted++;
+        counts.samples += reply.samples;
+      } else {
+        counts.failed++;
+        problems.push({ source, file: reply.file, reason: reply.reason });
+        options.onProgress?.({ kind: 'problem', source, file: reply.file, reason: reply.reason });
+      }
+      options.onProgress?.({ kind: 'converted', done, total, resumed });
+    },
+    options.signal,
+  );
   const converted = Object.values(perSource).reduce((a, c) => a + c.converted, 0);
   return { perSource, resumed, converted };
-}
-
-/**
- * The resume check: counts the jobs a previous run finished and returns the others, largest raw
- * file first, so that no big image or volume is left to run alone at the end while the other
- * workers idle. Outputs do not depend on the order.
- */
-async function unfinishedLargestFirst(
-  plan: PlanIndex,
-  mine: number[],
-  opts: ConvertOptions,
-  fingerprint: (job: Job) => string,
-  countsOf: (source: string) => SourceCounts,
-): Promise<number[]> {
-  const pending: { number: number; rawBytes: number }[] = [];
-  const check = async (number: number): Promise<void> => {
-    const job = await plan.read(number);
-    const counts = countsOf(job.source);
-    counts.jobs++;
-    const finished = await readFinishedJob(opts.outDir, job, fingerprint(job));
-    if (finished) {
-      counts.resumed++;
-      counts.samples += finished.rows.length;
-    } else {
-      const rawBytes = (await stat(path.join(opts.rawRoot, job.image)).catch(() => undefined))?.size ?? 0;
-      pending.push({ number, rawBytes });
-    }
-  };
-  // A few checks at a time, as each waits on small file reads: 30,000 new jobs took 6.5-7.3 s one
-  // at a time, 2.8-4.1 s eight at a time.
-  let next = 0;
-  const lane = async () => {
-    while (next < mine.length) await check(mine[next++]);
-  };
-  await Promise.all(Array.from({ length: 8 }, lane));
-  return pending.sort((a, b) => b.rawBytes - a.rawBytes).map((p) => p.number);
 }
 
 /** Phase 3's input: the recorded outcome of every finished job that targets `task`, one job at a time. */
 export async function* finishedJobs(
   outDir: string,
   plan: PlanIndex,
-  fingerprint: (job: Job) => string,
+  fingerprint: (planLine: Uint8Array) => string,
   task: string,
 ): AsyncGenerator<FinishedJob> {
   for (const number of plan.jobsOf(task)) {
-    const job = await plan.read(number);
-    const outcome = await readJobRecord(outDir, job, fingerprint(job));
+    const line = plan.line(number);
+    const job = JSON.parse(line.toString('utf8')) as Job;
+    const outcome = await readJobRecord(outDir, job, fingerprint(line));
     if (outcome) yield { job, outcome };
   }
 }

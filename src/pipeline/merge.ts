@@ -9,11 +9,11 @@ import { selectSources } from '../catalog/registry.js';
 import { UsageError } from '../errors.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import { removeStaleTemps } from '../io/atomic.js';
-import { finishedJobs, pixelFingerprint } from './build.js';
+import { finishedJobs } from './build.js';
 import { writeRecords } from './record.js';
 import { parseRatios } from './splits.js';
 import { readPlanIndex } from './plan-file.js';
-import { readShardDones, STATE_DIR } from './tree-state.js';
+import { jobFingerprinter, readShardDones, STATE_DIR } from './tree-state.js';
 
 export interface MergeResult {
   record: BuildRecord;
@@ -70,7 +70,7 @@ export async function merge(out: string): Promise<MergeResult> {
       });
     const sources = await selectSources(options.sources);
     const { size, resize, layout, keepEmpty, seed, grey, keep3d } = options;
-    const fingerprint = pixelFingerprint({
+    const fingerprint = jobFingerprinter({
       size,
       resize,
       layout,

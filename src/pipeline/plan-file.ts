@@ -7,6 +7,7 @@
  * plan was written or indexed, so a concurrent shard that replaces the file (after the raw folder
  * changed) cannot change the jobs under it; the merge tells such shards apart by the plan's hash.
  */
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import path from 'node:path';
@@ -20,52 +21,79 @@ export function planPath(stateDir: string): string {
   return path.join(stateDir, PLAN_FILE);
 }
 
+/** A plan index without its file handle: what the plan thread hands to the build (plan-phase.ts). */
+export interface PlanIndexData {
+  /** Byte offset of each job's line, and of the end of the file. */
+  starts: number[];
+  sourceIds: string[];
+  sourceOfJob: number[];
+  jobsOfTask: Map<string, number[]>;
+}
+
 /**
  * Where each job of a plan file is, and which jobs each task has. Jobs are numbered in plan order.
  * Close it when done: it holds the file open.
  */
 export class PlanIndex {
-  /** Byte offset of each job's line, and of the end of the file. */
-  private readonly starts: number[] = [0];
-  private readonly sourceIds: string[] = [];
-  private readonly sourceOfJob: number[] = [];
-  private readonly jobsOfTask = new Map<string, number[]>();
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly data: PlanIndexData = { starts: [0], sourceIds: [], sourceOfJob: [], jobsOfTask: new Map() },
+  ) {}
 
-  constructor(private readonly handle: FileHandle) {}
+  /** The index to send to another thread (which gets the file handle by transfer). */
+  get snapshot(): PlanIndexData {
+    return this.data;
+  }
+
+  /** The open plan file, to transfer with `snapshot`. */
+  get file(): FileHandle {
+    return this.handle;
+  }
 
   get size(): number {
-    return this.sourceOfJob.length;
+    return this.data.sourceOfJob.length;
   }
 
   /** Notes the next line: a job of `bytes` bytes, newline included. */
   note(job: JobIdentity, bytes: number): void {
+    const { starts, sourceIds, sourceOfJob, jobsOfTask } = this.data;
     const number = this.size;
-    this.starts.push(this.starts[number] + bytes);
-    let source = this.sourceIds.lastIndexOf(job.source);
-    if (source < 0) source = this.sourceIds.push(job.source) - 1;
-    this.sourceOfJob.push(source);
+    starts.push(starts[number] + bytes);
+    let source = sourceIds.lastIndexOf(job.source);
+    if (source < 0) source = sourceIds.push(job.source) - 1;
+    sourceOfJob.push(source);
     for (const { task } of job.targets) {
-      const list = this.jobsOfTask.get(task);
+      const list = jobsOfTask.get(task);
       if (list) list.push(number);
-      else this.jobsOfTask.set(task, [number]);
+      else jobsOfTask.set(task, [number]);
     }
   }
 
   source(job: number): string {
-    return this.sourceIds[this.sourceOfJob[job]];
+    return this.data.sourceIds[this.data.sourceOfJob[job]];
   }
 
   /** The jobs that target `task`, in plan order. */
   jobsOf(task: string): readonly number[] {
-    return this.jobsOfTask.get(task) ?? [];
+    return this.data.jobsOfTask.get(task) ?? [];
   }
 
-  async read(job: number): Promise<Job> {
-    const start = this.starts[job];
-    const bytes = Buffer.alloc(this.starts[job + 1] - start);
-    const { bytesRead } = await this.handle.read(bytes, 0, bytes.length, start);
-    if (bytesRead !== bytes.length) throw new Error(`the build plan ended before job ${job} (was it truncated?)`);
-    return JSON.parse(bytes.toString('utf8')) as Job;
+  /**
+   * Job `job`'s line: its JSON, without the newline. Read synchronously: a few hundred bytes from
+   * the page cache cost less than an async read's promises, and the main thread reads a line per
+   * job it sends. Its own ArrayBuffer, so that posting it to a worker copies only these bytes.
+   */
+  line(job: number): Buffer {
+    const start = this.data.starts[job];
+    const bytes = Buffer.allocUnsafeSlow(this.data.starts[job + 1] - start - 1);
+    if (readSync(this.handle.fd, bytes, 0, bytes.length, start) !== bytes.length) {
+      throw new Error(`the build plan ended before job ${job} (was it truncated?)`);
+    }
+    return bytes;
+  }
+
+  read(job: number): Job {
+    return JSON.parse(this.line(job).toString('utf8')) as Job;
   }
 
   close(): Promise<void> {

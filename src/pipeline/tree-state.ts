@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Job, Problem } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import { sha256, writeAtomic } from '../io/atomic.js';
-import type { JobOutcome } from './outcome.js';
+import type { ConvertOptions, JobOutcome } from './outcome.js';
 import type { Shard } from './shard.js';
 
 export const STATE_DIR = '.medbank';
@@ -57,9 +57,15 @@ export async function prepareTree(outDir: string, options: object, force: boolea
   if (previous?.trim() !== wanted) await writeAtomic(optionsFile, `${wanted}\n`);
 }
 
-/** A job's identity: its description and the options that change its pixels. */
-export function jobFingerprint(job: Job, pixelOptions: object): string {
-  return sha256(stableJson({ job, pixelOptions }));
+/**
+ * A job's identity: its line in the plan file (the job as JSON) and the options that change its
+ * pixels. Where the raw and out folders are is left out, so moving them keeps the records valid.
+ * Hashing the plan line, not the parsed job, spares the main thread a parse per converted job.
+ */
+export function jobFingerprinter(opts: ConvertOptions): (planLine: Uint8Array) => string {
+  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
+  const options = stableJson(pixelOptions);
+  return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).digest('hex');
 }
 
 /** Record file of a job, unique per source, name and target tasks. */

@@ -8,16 +8,15 @@ import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
 import { convertVolume } from './convert-volume.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
-import { writeJobRecord } from './tree-state.js';
+import { jobFingerprinter, writeJobRecord } from './tree-state.js';
 
 sharp.concurrency(1);
 sharp.cache(false);
 
 export interface WorkerRequest {
-  job: Job;
+  /** The job's line in the plan file (plan-file.ts). */
+  planLine: Uint8Array;
   opts: ConvertOptions;
-  /** Recorded with the outcome: a rerun with other pixel options converts the job again. */
-  fingerprint: string;
 }
 
 /**
@@ -26,7 +25,10 @@ export interface WorkerRequest {
  */
 export type WorkerReply = { ok: true; samples: number } | { ok: false; file: string; reason: string };
 
-export async function convertJob({ job, opts, fingerprint }: WorkerRequest): Promise<WorkerReply> {
+export async function convertJob({ planLine, opts }: WorkerRequest): Promise<WorkerReply> {
+  const job = JSON.parse(new TextDecoder().decode(planLine)) as Job;
+  // Recorded with the outcome: a rerun with other pixel options converts the job again.
+  const fingerprint = jobFingerprinter(opts)(planLine);
   try {
     const outcome: JobOutcome = job.kind === 'volume' ? await convertVolume(job, opts) : await convert2d(job, opts);
     await writeJobRecord(opts.outDir, job, { fingerprint, outcome });
