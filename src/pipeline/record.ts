@@ -190,20 +190,21 @@ async function writeSplitFiles(
   names: string[],
   splitOf: (row: number) => Split,
 ): Promise<void> {
-  const order = names.map((_, i) => i).sort((a, b) => compareText(names[a], names[b]));
+  const order = Uint32Array.from(names, (_, i) => i).sort((a, b) => compareText(names[a], names[b]));
   for (const split of SPLITS) {
-    const lines = order.filter((i) => splitOf(i) === split).map((i) => `${layout.splitLine(`${names[i]}.png`)}\n`);
-    await writeAtomic(path.join(outDir, task, splitFileName(split)), lines.join(''));
+    let text = '';
+    for (const i of order) if (splitOf(i) === split) text += `${layout.splitLine(`${names[i]}.png`)}\n`;
+    await writeAtomic(path.join(outDir, task, splitFileName(split)), text);
   }
-  await removeOrphans(outDir, task, [layout.imageDir, layout.maskDir], new Set(names.map((n) => `${n}.png`)));
+  await removeOrphans(outDir, task, [layout.imageDir, layout.maskDir], new Set(names));
 }
 
-/** Deletes PNGs left in a task folder by an earlier run whose inputs have since gone. */
-async function removeOrphans(outDir: string, task: string, dirs: string[], keep: Set<string>): Promise<void> {
+/** Deletes files left in a task folder by an earlier run whose inputs have since gone (`names` lack `.png`). */
+async function removeOrphans(outDir: string, task: string, dirs: string[], names: Set<string>): Promise<void> {
   for (const dir of dirs) {
     const full = path.join(outDir, task, dir);
     for (const f of await readdir(full).catch(() => [] as string[])) {
-      if (!keep.has(f)) await rm(path.join(full, f), { force: true });
+      if (!(f.endsWith('.png') && names.has(f.slice(0, -4)))) await rm(path.join(full, f), { force: true });
     }
   }
 }

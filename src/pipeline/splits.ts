@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Split, SplitHint } from '../catalog/types.js';
-import { compareText } from '../contract/order.js';
 
 export interface Ratios {
   train: number;
@@ -71,47 +70,52 @@ export class SourceSplitter {
     this.hashes.write(key.imageHash, row * HASH_BYTES, 'hex');
   }
 
-  /** `source` salts the seeded order, so each source gets its own shuffle. */
+  /**
+   * `source` salts the seeded order, so each source gets its own shuffle. Components are numbered
+   * by their root group, and what is known of each sits in typed arrays indexed by that number.
+   */
   assign(seed: number, source: string, ratios: Ratios): SourceSplits {
     const rows = this.size;
+    const groups = this.groupNames.length;
     const root = this.mergeIdenticalImages();
-    // Per component (named by its root group): sample count, official splits, trainval members.
-    const count = new Map<number, number>();
-    const official = new Map<number, number>();
-    const trainval = new Set<number>();
+    const component = Uint32Array.from(this.rowGroup, root);
+    const count = new Uint32Array(groups);
+    const officialBits = new Uint8Array(groups);
+    const inTrainval = new Uint8Array(groups);
     for (let r = 0; r < rows; r++) {
-      const c = root(this.rowGroup[r]);
-      count.set(c, (count.get(c) ?? 0) + 1);
+      const c = component[r];
+      count[c]++;
       const hint = this.rowHint[r];
-      if (isOfficial(hint)) official.set(c, (official.get(c) ?? 0) | (1 << hint));
-      else if (hint === TRAINVAL) trainval.add(c);
+      if (isOfficial(hint)) officialBits[c] |= 1 << hint;
+      else if (hint === TRAINVAL) inTrainval[c] = 1;
     }
 
-    const componentSplit = new Map<number, number>();
+    const splitCode = new Uint8Array(groups); // 0: not dealt yet
     const conflictOf = new Map<number, number>();
     const conflicts: Split[][] = [];
-    const pools: Record<'free' | 'trainval', { id: string; component: number; count: number }[]> = { free: [], trainval: [] };
-    for (const [c, n] of count) {
-      const bits = official.get(c);
-      if (bits !== undefined) {
+    const free: number[] = [];
+    const trainval: number[] = [];
+    for (let c = 0; c < groups; c++) {
+      if (count[c] === 0) continue;
+      const bits = officialBits[c];
+      if (bits) {
         const names = ([1, 2, 3] as const).filter((code) => bits & (1 << code)).map((code) => CODES[code] as Split);
         names.sort();
         if (names.length > 1) conflictOf.set(c, conflicts.push(names) - 1);
-        componentSplit.set(c, CODES.indexOf(names[0]));
-        continue;
-      }
-      pools[trainval.has(c) ? 'trainval' : 'free'].push({ id: this.groupNames[c], component: c, count: n });
+        splitCode[c] = CODES.indexOf(names[0]);
+      } else (inTrainval[c] ? trainval : free).push(c);
     }
-    deal(pools.free, `${seed}:${source}`, ratios, componentSplit);
-    deal(pools.trainval, `${seed}:${source}:trainval`, { train: ratios.train, val: ratios.val, test: 0 }, componentSplit);
+    const dealer = { names: this.groupNames, count, splitCode };
+    deal(free, `${seed}:${source}`, ratios, dealer);
+    deal(trainval, `${seed}:${source}:trainval`, { train: ratios.train, val: ratios.val, test: 0 }, dealer);
 
     const codes = new Uint8Array(rows);
     const rowConflicts = new Map<number, number>();
     for (let r = 0; r < rows; r++) {
-      const c = root(this.rowGroup[r]);
+      const c = component[r];
       const hint = this.rowHint[r];
-      const code = isOfficial(hint) ? hint : componentSplit.get(c);
-      if (code === undefined) throw new Error(`no split for row ${r} of ${source}`);
+      const code = isOfficial(hint) ? hint : splitCode[c];
+      if (code === 0) throw new Error(`no split for row ${r} of ${source}`);
       codes[r] = code;
       const conflict = conflictOf.get(c);
       if (conflict !== undefined) rowConflicts.set(r, conflict);
@@ -154,26 +158,37 @@ export function conflictNote(source: string, names: Iterable<string>, official: 
 
 /**
  * Orders components by a seeded hash of their name and gives each to the split whose share of
- * the cumulative sample count contains the component's midpoint.
+ * the cumulative sample count contains the component's midpoint. The hashes sit in one buffer and
+ * are compared bytewise, which is the order of their hex strings.
  */
 function deal(
-  groups: { id: string; component: number; count: number }[],
+  components: number[],
   salt: string,
   ratios: Ratios,
-  splitOf: Map<number, number>,
+  { names, count, splitCode }: { names: string[]; count: Uint32Array; splitCode: Uint8Array },
 ): void {
-  const total = groups.reduce((s, g) => s + g.count, 0);
+  const total = components.reduce((s, c) => s + count[c], 0);
   const weight = ratios.train + ratios.val + ratios.test;
   if (total === 0 || weight <= 0) return;
-  const keyed = groups.map((g) => ({ ...g, key: createHash('sha256').update(`${salt}:${g.id}`).digest('hex') }));
-  keyed.sort((a, b) => compareText(a.key, b.key));
+  const keys = Buffer.alloc(components.length * HASH_BYTES);
+  components.forEach((c, i) =>
+    createHash('sha256')
+      .update(`${salt}:${names[c]}`)
+      .digest()
+      .copy(keys, i * HASH_BYTES),
+  );
+  const at = (i: number) => i * HASH_BYTES;
+  const order = Uint32Array.from(components, (_, i) => i).sort((a, b) =>
+    keys.compare(keys, at(b), at(b) + HASH_BYTES, at(a), at(a) + HASH_BYTES),
+  );
   const trainEnd = (ratios.train / weight) * total;
   const valEnd = ((ratios.train + ratios.val) / weight) * total;
   let seen = 0;
-  for (const g of keyed) {
-    const mid = seen + g.count / 2;
-    splitOf.set(g.component, mid < trainEnd ? 1 : mid < valEnd ? 2 : 3);
-    seen += g.count;
+  for (const i of order) {
+    const c = components[i];
+    const mid = seen + count[c] / 2;
+    splitCode[c] = mid < trainEnd ? 1 : mid < valEnd ? 2 : 3;
+    seen += count[c];
   }
 }
 
