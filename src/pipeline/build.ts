@@ -6,6 +6,7 @@
  * through their identity fields and the worker, so they do not depend on the job kind.
  */
 import { stat } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import path from 'node:path';
 import type { Job, SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
@@ -262,17 +263,23 @@ async function convertPhase(
   return { perSource, resumed, converted };
 }
 
-/** Phase 3's input: the recorded outcome of every finished job that targets `task`, one job at a time. */
+/**
+ * Phase 3's input: the recorded outcome of every finished job that targets `task`, one job at a
+ * time. Records are read synchronously (tree-state.ts), so the loop lets the event loop run now
+ * and then: a Ctrl-C is still answered during a long record phase.
+ */
 export async function* finishedJobs(
   outDir: string,
   plan: PlanIndex,
   fingerprint: (planLine: Uint8Array) => string,
   task: string,
 ): AsyncGenerator<FinishedJob> {
+  let read = 0;
   for (const number of plan.jobsOf(task)) {
+    if (++read % 256 === 0) await setImmediate();
     const line = plan.line(number);
     const job = JSON.parse(line.toString('utf8')) as Job;
-    const outcome = await readJobRecord(outDir, job, fingerprint(line));
+    const outcome = readJobRecord(outDir, job, fingerprint(line));
     if (outcome) yield { job, outcome };
   }
 }
