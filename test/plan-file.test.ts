@@ -34,7 +34,7 @@ test('a written plan reads back job by job, by task, with the hash of its bytes'
   assert.equal(hash, sha256(await readFile(planPath(dir))));
   assert.equal(index.size, 3);
   assert.deepEqual(
-    [0, 1, 2].map((i) => index.read(i)),
+    [0, 1, 2].map((i) => index.entry(i).job),
     [...A, ...B],
   );
   assert.deepEqual([index.source(0), index.source(1), index.source(2)], ['A', 'A', 'B']);
@@ -47,7 +47,8 @@ test('a written plan reads back job by job, by task, with the hash of its bytes'
   // this build keeps reading its own jobs.
   await writeFile(`${planPath(dir)}.other`, `${JSON.stringify(job('Z', 'zzzzzzzzzzzzzzz', ['TZ_XX_9']))}\n`);
   await rename(`${planPath(dir)}.other`, planPath(dir));
-  assert.deepEqual(index.read(2), B[0]);
+  assert.deepEqual(index.entry(2).job, B[0]);
+  assert.equal(index.entry(2).line.toString('utf8'), JSON.stringify(B[0]), 'a line is the JSON of its job, without the newline');
 });
 
 test('the index of a plan on disk matches the writer’s, and an absent plan is undefined', async (t) => {
@@ -63,8 +64,8 @@ test('the index of a plan on disk matches the writer’s, and an absent plan is 
   t.after(() => read.index.close());
   assert.equal(read.hash, hash);
   assert.equal(read.index.size, many.length);
-  assert.deepEqual(read.index.read(2999), many[2999]);
-  assert.deepEqual(read.index.read(1234), many[1234]);
+  assert.deepEqual(read.index.entry(2999).job, many[2999]);
+  assert.deepEqual(read.index.entry(1234).job, many[1234]);
   assert.equal(read.index.jobsOf('TB_XX_1').length, 1000);
   assert.equal(path.basename(planPath(dir)), 'plan.jsonl');
 });

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import path from 'node:path';
-import type { Job, SourceAdapter } from '../catalog/types.js';
+import type { SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
 import { selectByLicense, type LicenseUse } from '../catalog/license-policy.js';
 import { UsageError } from '../errors.js';
@@ -277,8 +277,7 @@ export async function* finishedJobs(
   let read = 0;
   for (const number of plan.jobsOf(task)) {
     if (++read % 256 === 0) await setImmediate();
-    const line = plan.line(number);
-    const job = JSON.parse(line.toString('utf8')) as Job;
+    const { line, job } = plan.entry(number);
     const outcome = readJobRecord(outDir, job, fingerprint(line));
     if (outcome) yield { job, outcome };
   }

@@ -21,6 +21,11 @@ export function planPath(stateDir: string): string {
   return path.join(stateDir, PLAN_FILE);
 }
 
+/** The job a plan line (as `PlanIndex.line` returns it) describes. */
+export function parsePlanLine(line: Uint8Array): Job {
+  return JSON.parse(new TextDecoder().decode(line)) as Job;
+}
+
 /** A plan index without its file handle: what the plan thread hands to the build (plan-phase.ts). */
 export interface PlanIndexData {
   /** Byte offset of each job's line, and of the end of the file. */
@@ -92,8 +97,10 @@ export class PlanIndex {
     return bytes;
   }
 
-  read(job: number): Job {
-    return JSON.parse(this.line(job).toString('utf8')) as Job;
+  /** Job `job` with its line, which its fingerprint hashes (tree-state.ts). */
+  entry(job: number): { line: Buffer; job: Job } {
+    const line = this.line(job);
+    return { line, job: parsePlanLine(line) };
   }
 
   close(): Promise<void> {

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Job, Problem, SourceAdapter } from '../catalog/types.js';
+import type { Problem, SourceAdapter } from '../catalog/types.js';
 import { selectSources } from '../catalog/registry.js';
 import { InputError } from '../errors.js';
 import type { ProgressEvent, SourceCounts } from './build.js';
@@ -97,8 +97,7 @@ async function unfinishedLargestFirst(
   const perSource: Record<string, SourceCounts> = {};
   const pending: { number: number; rawBytes: number }[] = [];
   const check = async (number: number): Promise<void> => {
-    const line = plan.line(number);
-    const job = JSON.parse(line.toString('utf8')) as Job;
+    const { line, job } = plan.entry(number);
     const counts = (perSource[job.source] ??= { jobs: 0, resumed: 0, converted: 0, failed: 0, samples: 0 });
     counts.jobs++;
     const finished = await readFinishedJob(opts.outDir, job, fingerprint(line));

@@ -3,11 +3,11 @@
  * Each worker runs libvips single-threaded; parallelism comes from converting several jobs at once.
  */
 import sharp from '../io/sharp.js';
-import type { Job } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { convert2d } from './convert-2d.js';
 import { convertVolume } from './convert-volume.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
+import { parsePlanLine } from './plan-file.js';
 import { jobFingerprinter, writeJobRecord } from './tree-state.js';
 
 sharp.concurrency(1);
@@ -26,7 +26,7 @@ export interface WorkerRequest {
 export type WorkerReply = { ok: true; samples: number } | { ok: false; file: string; reason: string };
 
 export async function convertJob({ planLine, opts }: WorkerRequest): Promise<WorkerReply> {
-  const job = JSON.parse(new TextDecoder().decode(planLine)) as Job;
+  const job = parsePlanLine(planLine);
   // Recorded with the outcome: a rerun with other pixel options converts the job again.
   const fingerprint = jobFingerprinter(opts)(planLine);
   try {
