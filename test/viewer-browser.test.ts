@@ -32,7 +32,7 @@ async function expectGrid(page: Page, names: string[]): Promise<void> {
       return JSON.stringify(shown) === JSON.stringify(expected) && !document.querySelector('.grid canvas.loading');
     },
     names,
-    { timeout: 10_000 },
+    { timeout: 30_000 },
   );
 }
 
@@ -75,7 +75,7 @@ test('the viewer in Chromium: tasks, overlay pixels, split filter, paging, keybo
     await rm(userDataDir, { recursive: true, force: true });
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
