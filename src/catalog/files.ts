@@ -35,6 +35,8 @@ export function sanitize(...parts: string[]): string {
   const name = parts
     .join('_')
     .normalize('NFKD')
+    // Accents decompose into combining marks: dropped, so that `ä` becomes `a`, not `a_`.
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');

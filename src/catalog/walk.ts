@@ -102,7 +102,8 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
   async function visit(shown: string, real: string): Promise<void> {
     walked.set(real, shown);
     for (const e of (await list(shown)) ?? []) {
-      const p = path.join(shown, e.name);
+      // Names from readdir need no normalising: concatenation is cheaper than path.join on 30,000 entries.
+      const p = shown + path.sep + e.name;
       const junk = junkReason(e.name, e.isDirectory());
       if (junk) {
         if (e.isDirectory()) await countDebris(p, junk);

@@ -61,7 +61,7 @@ const msdLung: SourceAdapter = {
   ],
 
   async scan({ rawRoot, options, files }) {
-    // walkFiles skips the AppleDouble `._lung_*.nii.gz` debris of the tar.
+    // The walk counts the AppleDouble `._lung_*.nii.gz` debris of the tar as ignored; it never reaches the scan.
     const names = new Set(files);
     const targets = volumeTargets(msdLung.tasks, options);
     const jobs: JobVolume[] = [];
