@@ -98,3 +98,25 @@ test('an unreadable folder is reported as "permission denied" naming it, not as 
   );
   assert.match(scan.problems[0].reason, /^permission denied/);
 });
+
+test('an unreadable mask folder: its folder is reported, and each image without a mask points to it', async (t) => {
+  const { raw } = await fixtureRaw(t, [['Kvasir-SEG', 'no-lists']]);
+  const masks = path.join(raw, 'Kvasir-SEG', 'Kvasir-SEG', 'masks');
+  const { readdir, realpath, stat } = await import('node:fs/promises');
+  const io: WalkIo = {
+    readdir: (d) =>
+      d === masks ? Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })) : readdir(d, { withFileTypes: true }),
+    realpath: (f) => realpath(f),
+    stat: (f) => stat(f),
+  };
+  const kvasir = (await catalog()).find((s) => s.id === 'Kvasir-SEG')!;
+  const scan = await scanSource(kvasir, { rawRoot: raw, options: {}, io });
+  assert.deepEqual(scan.problems[0], {
+    file: 'Kvasir-SEG/Kvasir-SEG/masks',
+    reason: 'permission denied: the folder cannot be listed, so none of its files are used',
+  });
+  const rest = scan.problems.slice(1);
+  assert.equal(rest.length, 8, 'each of the 8 images');
+  for (const p of rest) assert.match(p.reason, /no mask .* \(perhaps because Kvasir-SEG\/Kvasir-SEG\/masks could not be listed\)$/);
+  assert.equal(scan.jobs.length, 0);
+});

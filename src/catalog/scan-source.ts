@@ -37,6 +37,16 @@ function addJobFiles(job: Job, into: Set<string>): void {
   }
 }
 
+/**
+ * A scan's problems when folders could not be listed: a mask "missing" may sit in one of them, so
+ * each reason names the unreadable folder as the likely cause.
+ */
+function withUnreadable(problems: Problem[], unreadable: string[]): Problem[] {
+  if (unreadable.length === 0) return problems;
+  const folders = unreadable.length === 1 ? unreadable[0] : `${unreadable[0]} and ${unreadable.length - 1} more folder(s)`;
+  return problems.map((p) => ({ ...p, reason: `${p.reason} (perhaps because ${folders} could not be listed)` }));
+}
+
 export async function scanSource(
   source: SourceAdapter,
   { rawRoot, options, io }: { rawRoot: string; options: ScanOptions; io?: WalkIo },
@@ -82,5 +92,5 @@ export async function scanSource(
   }
   account.ignored = Object.fromEntries(Object.entries(account.ignored).sort(([a], [b]) => compareText(a, b)));
   account.total = account.used + account.problems + Object.values(account.ignored).reduce((a, b) => a + b, 0);
-  return { ...result, problems: [...walk.problems, ...result.problems, ...unaccounted], files: account };
+  return { ...result, problems: [...walk.problems, ...withUnreadable(result.problems, walk.unreadable), ...unaccounted], files: account };
 }

@@ -31,6 +31,8 @@ export interface SourceWalk {
   problems: Problem[];
   /** How many of `problems` are links (entries of the folder, unlike unreadable folders). */
   linksNotFollowed: number;
+  /** The folders that could not be listed, relative to the raw root. */
+  unreadable: string[];
 }
 
 /** Why a name is debris that no source uses, or undefined. Folders of debris are counted, not walked. */
@@ -69,6 +71,7 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
   const ignored = new Map<string, number>();
   const problems: Problem[] = [];
   let linksNotFollowed = 0;
+  const unreadable: string[] = [];
   const ignore = (reason: string, n = 1): void => void ignored.set(reason, (ignored.get(reason) ?? 0) + n);
   const rel = (p: string): string => path.relative(rawRoot, p);
 
@@ -76,7 +79,7 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
   try {
     root = await io.realpath(sourceDir);
   } catch {
-    return { files, ignored, problems, linksNotFollowed: 0 };
+    return { files, ignored, problems, linksNotFollowed: 0, unreadable: [] };
   }
   /** Real path of each walked folder → the path it was walked under. */
   const walked = new Map<string, string>();
@@ -86,6 +89,7 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
     try {
       return (await io.readdir(dir)).sort(byName);
     } catch (e) {
+      unreadable.push(rel(dir));
       problems.push({ file: rel(dir), reason: folderError(e) });
       return undefined;
     }
@@ -159,5 +163,5 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
   // Links found while following links join the queue.
   for (let i = 0; i < links.length; i++) await follow(links[i].shown, links[i].parentReal);
   files.sort();
-  return { files, ignored, problems, linksNotFollowed };
+  return { files, ignored, problems, linksNotFollowed, unreadable };
 }
