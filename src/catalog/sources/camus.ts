@@ -81,8 +81,8 @@ Labels: 0 background, 1 left ventricle cavity, 2 myocardium, 3 left atrium.`,
 
   ignore: [
     {
-      pattern: /_half_sequence(_gt)?\.(nii\.gz|nii|mhd|mha|raw|zraw)$/i,
-      reason: 'half sequences (the labelled ED and ES frames are used)',
+      pattern: /_(half_)?sequence(_gt)?\.(nii\.gz|nii|mhd|mha|raw|zraw)$/i,
+      reason: 'image sequences (the labelled ED and ES frames are used)',
     },
   ],
 

@@ -88,6 +88,7 @@ or the Kaggle copy:
       pattern: /(^|\/)(Original|Ground ?Truth)\/\d+\.(png|tiff?)$/i,
       reason: 'frames of the second format copy (the TIF and PNG copies hold the same frames)',
     },
+    { pattern: /(^|\/)metadata\.csv$/i, reason: 'metadata.csv of the Kaggle copy (frame paths; frames are found by folder)' },
   ],
 
   async scan({ sourceDir, rawRoot, files }) {
