@@ -143,7 +143,7 @@ export async function walkSource(sourceDir: string, rawRoot: string, io: WalkIo 
       return;
     }
     if (!inside(root, target)) {
-      notFollowed(link, `link to ${target}, outside the source folder: not followed`);
+      notFollowed(link, `link to ${target}, outside the source folder: not followed (link the source folder itself instead)`);
       return;
     }
     if (info.isFile()) files.push(link);
