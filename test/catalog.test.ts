@@ -1,8 +1,8 @@
 // The catalog of all 17 sources: complete metadata, parseable BibTeX, contiguous task ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
+import { scanSource } from '../src/catalog/scan-source.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { tempDir } from './helpers.js';
 
@@ -142,7 +142,7 @@ test('every source declares the job kind its scan yields (the build sizes its po
   const raw = await tempDir(t);
   for (const source of await catalog()) {
     await (await fixtureFor(source.id)).generate(raw);
-    const { jobs } = await source.scan({ sourceDir: path.join(raw, source.id), rawRoot: raw, options: {} });
+    const { jobs } = await scanSource(source, { rawRoot: raw, options: {} });
     assert.ok(jobs.length > 0, `${source.id}: the fixture gives no jobs`);
     assert.deepEqual([...new Set(jobs.map((j) => j.kind))], [source.jobKind], source.id);
   }

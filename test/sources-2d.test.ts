@@ -1,12 +1,13 @@
 // The five 2D converters, built from fixtures in each native layout and from the real files in ../shared/samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rm, symlink, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { texture, writeImage } from '../src/fixtures/draw.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
 import { catalog } from '../src/catalog/registry.js';
+import { scanSource } from '../src/catalog/scan-source.js';
 import { python, sharedSamples, tempDir } from './helpers.js';
 import { assertForegroundMatchesPillow, assertTreeContract, buildTree, decode, fixtureRaw } from './tree.js';
 
@@ -155,7 +156,7 @@ test('CVC-ClinicDB: frames outside the known sequences are grouped alone and sum
     }
   }
   const adapter = (await catalog()).find((s) => s.id === 'CVC-ClinicDB')!;
-  const { jobs, notes } = await adapter.scan({ sourceDir: path.join(raw, 'CVC-ClinicDB'), rawRoot: raw, options: {} });
+  const { jobs, notes } = await scanSource(adapter, { rawRoot: raw, options: {} });
   assert.deepEqual(
     jobs.map((j) => j.group),
     frames.map((f) => `frame-${f}`),
@@ -240,7 +241,8 @@ test('real ISIC2018 masks with generated JPEG images of the same size', async (t
   for (const f of (await readdir(truthSrc)).filter((n) => n.endsWith('_segmentation.png')).sort()) {
     const id = f.replace('_segmentation.png', '');
     ids.push(id);
-    await symlink(path.join(truthSrc, f), path.join(truth, f));
+    // A copy: a link would point outside the source folder, which the walk does not follow.
+    await copyFile(path.join(truthSrc, f), path.join(truth, f));
     const { width, height } = await sharp(path.join(truthSrc, f)).metadata();
     await writeImage(path.join(input, `${id}.jpg`), texture(width!, height!, ids.length), width!, height!, 3, 'jpg');
   }

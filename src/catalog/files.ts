@@ -1,32 +1,6 @@
-/** File discovery helpers shared by adapters: walking a raw folder without its junk, naming outputs. */
-import { readdir } from 'node:fs/promises';
+/** File name helpers shared by adapters: extensions, stems, folders and output names. */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-
-/** macOS and archive debris that every source may carry (`__MACOSX/`, `._x`, `.DS_Store`, `Thumbs.db`). */
-export function isJunk(name: string): boolean {
-  return name.startsWith('.') || name === '__MACOSX' || name === 'Thumbs.db' || name === 'desktop.ini';
-}
-
-/** Every regular file below `dir` (absolute paths, sorted), skipping junk files and folders. */
-export async function walkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function visit(d: string): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (isJunk(e.name)) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await visit(p);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
-    }
-  }
-  await visit(dir);
-  return out.sort();
-}
 
 /** Lower-cased extension without the dot. */
 export function ext(file: string): string {
@@ -49,17 +23,26 @@ export function folders(root: string, file: string): string[] {
     .map((s) => s.toLowerCase());
 }
 
+/** Longest output stem from a raw name: with `_slice_0000`, a collision suffix and `.png` it stays far below 255 bytes. */
+const MAX_STEM = 120;
+
 /**
  * Output file stem: lowercase ASCII, `[a-z0-9_]` only, no doubled or edge underscores
- * (DESIGN.md §3). `benign (1)` becomes `benign_1`.
+ * (DESIGN.md §3). `benign (1)` becomes `benign_1`. A longer stem (web-scraped names) is cut and
+ * ends in a hash of the whole, so it stays unique and stable.
  */
 export function sanitize(...parts: string[]): string {
-  return parts
+  const name = parts
     .join('_')
     .normalize('NFKD')
+    // Accents decompose into combining marks: dropped, so that `ä` becomes `a`, not `a_`.
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
+  if (name.length <= MAX_STEM) return name;
+  const hash = createHash('sha1').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_STEM - 9).replace(/_+$/, '')}_${hash}`;
 }
 
 export const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'bmp', 'tif', 'tiff']);

@@ -171,6 +171,10 @@ export interface ScanContext {
   /** Absolute path of the raw root; job paths are relative to it. */
   rawRoot: string;
   options: ScanOptions;
+  /** The files below `sourceDir` (absolute, sorted), walked once for the scan and its accounting (walk.ts). */
+  files: string[];
+  /** Reads a text file of the source (a list, box file or table) and counts it as used. */
+  readText(file: string): Promise<string>;
 }
 
 export interface ScanResult {
@@ -181,7 +185,30 @@ export interface ScanResult {
   notes: string[];
 }
 
+/** Files of a source folder that its adapter leaves alone on purpose (debris is ignored for every source). */
+export interface IgnoreRule {
+  /** Tested on the path relative to the source folder, with `/` separators. */
+  pattern: RegExp;
+  reason: string;
+}
+
+/**
+ * What became of the files below a source folder (medbank.json `sources[].files`); every file is
+ * in exactly one count: total = used + problems + the sum of ignored.
+ */
+export interface FileAccount {
+  total: number;
+  /** Files a sample is made from, and files the scan read (lists, box files, tables). */
+  used: number;
+  /** Files (and links not followed) named by a problem and not used. */
+  problems: number;
+  /** Files left alone, by reason. */
+  ignored: Record<string, number>;
+}
+
 export interface SourceAdapter extends SourceInfo {
+  /** Documented parts of the release that no sample is made from. */
+  ignore?: IgnoreRule[];
   /** Lists the raw files and describes the jobs; no pixel decoding. */
   scan(ctx: ScanContext): Promise<ScanResult>;
 }

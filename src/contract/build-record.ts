@@ -1,5 +1,5 @@
 /** medbank.json: the build record that makes a tree self-describing and verifiable (DESIGN.md §7). */
-import type { Access, License, ModalityCode } from '../catalog/types.js';
+import type { Access, FileAccount, License, ModalityCode } from '../catalog/types.js';
 import type { LayoutName } from './layout.js';
 
 export const BUILD_RECORD_FORMAT = 'medbank-build/1';
@@ -39,7 +39,17 @@ export interface BuildRecord {
     sources: string[];
     sourceOptions: Record<string, string>;
   };
-  sources: { id: string; name: string; link: string; license: License; access: Access; citationKey: string; notes: string[] }[];
+  sources: {
+    id: string;
+    name: string;
+    link: string;
+    license: License;
+    access: Access;
+    citationKey: string;
+    notes: string[];
+    /** What became of the files below the source folder (absent in trees built before it was recorded). */
+    files?: FileAccount;
+  }[];
   tasks: TaskRecord[];
   counts: { samples: number; train: number; val: number; test: number; skippedEmpty: number };
   emptyMaskPolicy: string;

@@ -191,7 +191,7 @@ async function scanAndConvert(
     if (shard.count === 1) await removeStaleTemps(outDir);
     return { perSource: {}, resumed: 0, converted: 0, shard, excluded, interrupted: true };
   }
-  const { plan, jobs, problems, notes } = planned;
+  const { plan, jobs, problems, notes, files } = planned;
   try {
     await clearShardDones(outDir, shard.count > 1 ? shard.count : undefined);
     const counts = await convertPhase(plan.index, planned, convertOpts, pool, options);
@@ -203,7 +203,7 @@ async function scanAndConvert(
       return { ...result, interrupted: true };
     }
     if (shard.count > 1) {
-      await writeShardDone(outDir, { shard, plan: plan.hash, jobs, problems, notes });
+      await writeShardDone(outDir, { shard, plan: plan.hash, jobs, problems, notes, files });
       return { ...result, interrupted: false };
     }
 
@@ -214,6 +214,7 @@ async function scanAndConvert(
       finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
       problems,
       notes,
+      files,
       options: recordOptions,
       ratios,
     });

@@ -87,6 +87,7 @@ export async function merge(out: string): Promise<MergeResult> {
       finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
       problems,
       notes: dones[0].notes,
+      files: dones[0].files ?? {},
       options,
       ratios: parseRatios(options.ratios),
     });

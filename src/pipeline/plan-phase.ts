@@ -7,7 +7,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { Problem } from '../catalog/types.js';
+import type { FileAccount, Problem } from '../catalog/types.js';
 import { InputError, UsageError } from '../errors.js';
 import type { ProgressEvent, SourceCounts } from './build.js';
 import type { ConvertOptions } from './outcome.js';
@@ -34,6 +34,8 @@ export interface Planned {
   perSource: Record<string, SourceCounts>;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
+  /** What became of each source's files. */
+  files: Record<string, FileAccount>;
 }
 
 /** An error as it crosses threads: its class by name, so that the CLI reports it the same way. */

@@ -7,7 +7,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Problem, SourceAdapter } from '../catalog/types.js';
+import type { FileAccount, Problem, SourceAdapter } from '../catalog/types.js';
+import { scanSource } from '../catalog/scan-source.js';
 import { selectSources } from '../catalog/registry.js';
 import { InputError } from '../errors.js';
 import type { ProgressEvent, SourceCounts } from './build.js';
@@ -37,6 +38,7 @@ try {
     perSource,
     problems: written.problems,
     notes: written.notes,
+    files: written.files,
   };
   port.postMessage(done, [plan.index.file]);
 } catch (e) {
@@ -56,16 +58,19 @@ async function writePlan(
   mine: number[];
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
+  files: Record<string, FileAccount>;
 }> {
   const { rawRoot, outDir, shard } = request;
   const problems: (Problem & { source: string })[] = [];
   const notes: Record<string, string[]> = {};
+  const files: Record<string, FileAccount> = {};
   const mine: number[] = [];
   const writer = await PlanWriter.create(path.join(outDir, STATE_DIR));
   try {
     for (const source of sources) {
-      const result = await source.scan({ sourceDir: path.join(rawRoot, source.id), rawRoot, options: request.sourceOptions });
+      const result = await scanSource(source, { rawRoot, options: request.sourceOptions });
       notes[source.id] = result.notes;
+      files[source.id] = result.files;
       for (const p of result.problems) {
         problems.push({ ...p, source: source.id });
         onProgress({ kind: 'problem', source: source.id, ...p });
@@ -76,7 +81,7 @@ async function writePlan(
       planned.forEach((job, i) => inShard(job, shard) && mine.push(first + i));
       onProgress({ kind: 'scanned', source: source.id, jobs: result.jobs.length, notes: result.notes, problems: result.problems.length });
     }
-    return { plan: { index: writer.index, hash: await writer.finish() }, mine, problems, notes };
+    return { plan: { index: writer.index, hash: await writer.finish() }, mine, problems, notes, files };
   } catch (e) {
     await writer.abort();
     throw e;

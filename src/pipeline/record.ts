@@ -8,7 +8,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SPLITS, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
+import { SPLITS, type FileAccount, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
 import { layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import { BUILD_RECORD_FORMAT, type BuildRecord, type TaskRecord } from '../contract/build-record.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
@@ -35,6 +35,8 @@ export interface RecordInput {
   finished: (task: string) => AsyncIterable<FinishedJob>;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
+  /** What became of each source's files (medbank.json `sources[].files`). */
+  files?: Record<string, FileAccount>;
   options: BuildRecord['options'];
   ratios: Ratios;
 }
@@ -129,6 +131,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       access: s.access,
       citationKey: s.citation.key,
       notes: input.notes[s.id] ?? [],
+      ...(input.files?.[s.id] ? { files: input.files[s.id] } : {}),
     })),
     tasks,
     counts: {

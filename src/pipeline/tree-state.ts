@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Job, Problem } from '../catalog/types.js';
+import type { FileAccount, Job, Problem } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import { sha256, writeAtomic } from '../io/atomic.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
@@ -135,6 +135,8 @@ export interface ShardDone {
   jobs: number;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
+  /** Absent in the marks of shards built before file accounting. */
+  files?: Record<string, FileAccount>;
 }
 
 function shardDonePath(outDir: string, shard: Shard): string {

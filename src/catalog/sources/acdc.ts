@@ -1,15 +1,14 @@
 // ACDC: cine-MRI short-axis NIfTI volumes (ED and ES frames) labelled RV 1, myocardium 2, LV 3.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobVolume, SourceAdapter } from '../types.js';
-import { folders, sanitize, walkFiles } from '../files.js';
+import type { JobVolume, ScanContext, SourceAdapter } from '../types.js';
+import { folders, sanitize } from '../files.js';
 import { volumeTargets } from '../volume-targets.js';
 
 const FRAME = /^(patient\d{3})_frame(\d{2})\.nii(\.gz)?$/i;
 
 /** ED and ES frame numbers from a patient's Info.cfg (`ED: 1`, `ES: 12`). */
-async function phases(dir: string): Promise<Map<number, string>> {
-  const text = await readFile(path.join(dir, 'Info.cfg'), 'utf8').catch(() => '');
+async function phases(dir: string, readText: ScanContext['readText']): Promise<Map<number, string>> {
+  const text = await readText(path.join(dir, 'Info.cfg')).catch(() => '');
   const out = new Map<number, string>();
   for (const m of text.matchAll(/^\s*(ED|ES)\s*:\s*(\d+)/gim)) out.set(Number(m[2]), m[1].toUpperCase());
   return out;
@@ -68,8 +67,9 @@ const acdc: SourceAdapter = {
 or the 2017 challenge download: training/patientNNN/ and testing/testing/patientNNN/
 Labels: 0 background, 1 right ventricle cavity, 2 myocardium, 3 left ventricle cavity.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [{ pattern: /_4d\.nii(\.gz)?$/i, reason: '4D cine volumes (the labelled ED and ES frames are used)' }],
+
+  async scan({ sourceDir, rawRoot, options, files, readText }) {
     const names = new Set(files);
     const targets = volumeTargets(acdc.tasks, options);
     const jobs: JobVolume[] = [];
@@ -86,7 +86,7 @@ Labels: 0 background, 1 right ventricle cavity, 2 myocardium, 3 left ventricle c
       }
       const patient = m[1].toLowerCase();
       const dir = path.dirname(file);
-      if (!phaseCache.has(dir)) phaseCache.set(dir, await phases(dir));
+      if (!phaseCache.has(dir)) phaseCache.set(dir, await phases(dir, readText));
       const phase = phaseCache.get(dir)!.get(Number(m[2]));
       patients.add(patient);
       jobs.push({

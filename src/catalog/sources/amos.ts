@@ -1,7 +1,6 @@
 // AMOS 2022: abdominal CT (ids < 500) and MRI (ids >= 500) NIfTI volumes with 15 organ labels (MRI has none of 14/15).
 import path from 'node:path';
 import type { CtWindow, JobVolume, Problem, SourceAdapter, Split, TaskSpec } from '../types.js';
-import { walkFiles } from '../files.js';
 import { volumeTargets } from '../volume-targets.js';
 
 /** Official AMOS parts: Tr and Va are labelled; Ts only in copies that ship labelsTs. */
@@ -91,8 +90,12 @@ const amos: SourceAdapter = {
 Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta ("arota"),
 9 postcava, 10 pancreas, 11 right adrenal gland, 12 left adrenal gland, 13 duodenum, 14 bladder, 15 prostate/uterus.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    { pattern: /(^|\/)imagesTs\//i, reason: 'imagesTs without labelsTs: test scans without published labels' },
+    { pattern: /(^|\/)dataset\.json$/i, reason: "dataset.json: the release's description (labels and parts are known)" },
+  ],
+
+  async scan({ rawRoot, options, files }) {
     const names = new Set(files);
     const ctTargets = volumeTargets(
       amos.tasks.filter((t) => !t.modality),

@@ -1,7 +1,6 @@
 // BTCV (Synapse abdomen): 30 labelled abdominal CT volumes with 13 organ labels, one task per organ.
 import path from 'node:path';
 import type { CtWindow, JobVolume, Problem, SourceAdapter, TaskSpec } from '../types.js';
-import { walkFiles } from '../files.js';
 import { byCaseId, idRanges, volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
@@ -69,8 +68,9 @@ const btcv: SourceAdapter = {
 Labels: 1 spleen, 2 right kidney, 3 left kidney, 4 gallbladder, 5 esophagus, 6 liver, 7 stomach, 8 aorta,
 9 inferior vena cava, 10 portal and splenic vein, 11 pancreas, 12 right adrenal gland, 13 left adrenal gland.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [{ pattern: /(^|\/)Testing\//i, reason: 'Testing: scans without published labels' }],
+
+  async scan({ rawRoot, options, files }) {
     const images = byCaseId(files, /^img(\d{4})\.nii(\.gz)?$/i);
     const labels = byCaseId(files, /^label(\d{4})\.nii(\.gz)?$/i);
     const targets = volumeTargets(btcv.tasks, options);

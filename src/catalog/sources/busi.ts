@@ -1,7 +1,7 @@
 // BUSI: breast ultrasound PNGs with one mask per lesion (`_mask`, `_mask_1`, `_mask_2`), OR-ed.
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter } from '../types.js';
-import { ext, sanitize, stem, walkFiles } from '../files.js';
+import { ext, sanitize, stem } from '../files.js';
 
 const MASK_SUFFIX = /_mask(_\d+)?$/i;
 
@@ -54,11 +54,11 @@ const busi: SourceAdapter = {
     malignant/  malignant (1).png, malignant (1)_mask.png ...
     normal/     normal (1).png, normal (1)_mask.png (empty masks)`,
 
-  async scan({ sourceDir, rawRoot }) {
-    const files = (await walkFiles(sourceDir)).filter((f) => ext(f) === 'png');
+  async scan({ rawRoot, files }) {
+    const pngs = files.filter((f) => ext(f) === 'png');
     const masksByImage = new Map<string, string[]>();
     const images: string[] = [];
-    for (const f of files) {
+    for (const f of pngs) {
       const s = stem(f);
       if (MASK_SUFFIX.test(s)) {
         const key = path.join(path.dirname(f), s.replace(MASK_SUFFIX, ''));

@@ -1,21 +1,19 @@
 // CAMUS: 2D apical echocardiograms (2CH/4CH, ED/ES) labelled LV 1, myocardium 2, left atrium 3; official split files.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobVolume, Problem, SourceAdapter, Split, SplitHint } from '../types.js';
-import { folders, sanitize, walkFiles } from '../files.js';
+import type { JobVolume, Problem, ScanContext, SourceAdapter, Split, SplitHint } from '../types.js';
+import { folders, sanitize } from '../files.js';
 import { volumeTargets } from '../volume-targets.js';
 
 const FRAME = /^(patient\d{4})_(2CH|4CH)_(ED|ES)\.(nii\.gz|nii|mhd|mha)$/i;
 const SPLIT_FILES: Record<string, Split> = { training: 'train', validation: 'val', testing: 'test' };
 
 /** Patient ids of the official split files (database_split/subgroup_{training,validation,testing}.txt). */
-async function officialSplit(files: string[]): Promise<Map<string, Split>> {
+async function officialSplit(files: string[], readText: ScanContext['readText']): Promise<Map<string, Split>> {
   const out = new Map<string, Split>();
   for (const file of files) {
     const m = /^subgroup_(training|validation|testing)\.txt$/i.exec(path.basename(file));
     if (!m) continue;
-    for (const id of (await readFile(file, 'utf8')).match(/patient\d{4}/gi) ?? [])
-      out.set(id.toLowerCase(), SPLIT_FILES[m[1].toLowerCase()]);
+    for (const id of (await readText(file)).match(/patient\d{4}/gi) ?? []) out.set(id.toLowerCase(), SPLIT_FILES[m[1].toLowerCase()]);
   }
   return out;
 }
@@ -81,10 +79,16 @@ const camus: SourceAdapter = {
 or the 2019 release: training/patient0001..0450/ and testing/patient0451..0500/ with .mhd + .raw and _gt.mhd (names unverified)
 Labels: 0 background, 1 left ventricle cavity, 2 myocardium, 3 left atrium.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    {
+      pattern: /_(half_)?sequence(_gt)?\.(nii\.gz|nii|mhd|mha|raw|zraw)$/i,
+      reason: 'image sequences (the labelled ED and ES frames are used)',
+    },
+  ],
+
+  async scan({ sourceDir, rawRoot, options, files, readText }) {
     const names = new Set(files);
-    const split = await officialSplit(files);
+    const split = await officialSplit(files, readText);
     const targets = volumeTargets(camus.tasks, options);
     const jobs: JobVolume[] = [];
     const problems: Problem[] = [];

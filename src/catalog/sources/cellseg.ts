@@ -1,7 +1,7 @@
 // NeurIPS-22 CellSeg: multi-modality microscopy images with TIFF instance maps, binarised (> 0).
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
-import { folders, isImageFile, sanitize, stem, walkFiles } from '../files.js';
+import { folders, isImageFile, sanitize, stem } from '../files.js';
 
 const LABEL = /^(.+)_label$/i;
 
@@ -75,12 +75,19 @@ Images are stretched per channel from their 1st-99th percentile to 8 bits (grey 
 channels past the third dropped). Images with a side above 8192 px (whole-slide) are shrunk by
 libvips while decoding, before the percentile step.`,
 
-  async scan({ sourceDir, rawRoot }) {
+  ignore: [
+    {
+      pattern: /(^|\/)(Testing\/Hidden|release-part[^/]*|[^/]*unlabel[^/]*)\//i,
+      reason: 'images without labels (Testing/Hidden, the unlabelled archives)',
+    },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const images = new Map<string, string>();
     const labels = new Map<string, string>();
     const problems: Problem[] = [];
     let unlabelled = 0;
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       if (!isImageFile(f)) continue;
       const split = splitOf(folders(sourceDir, f));
       if (split === 'unlabelled') {

@@ -1,7 +1,7 @@
 // COVID-QU-Ex: 256x256 chest X-ray PNGs with lung and infection masks in official Train/Val/Test folders.
 import path from 'node:path';
 import type { Job2D, MaskTarget, Problem, SourceAdapter, Split } from '../types.js';
-import { folders, isImageFile, sanitize, stem, walkFiles } from '../files.js';
+import { folders, isImageFile, sanitize, stem } from '../files.js';
 
 type Subset = 'lung' | 'infection';
 type Kind = 'image' | 'lung' | 'infection';
@@ -98,10 +98,17 @@ const covidQuEx: SourceAdapter = {
         infection masks/  (all empty, or missing, for Non-COVID and Normal)
 An image found in both parts keeps one output name (from its file name) in both tasks.`,
 
-  async scan({ sourceDir, rawRoot }) {
+  ignore: [
+    {
+      pattern: /(^|\/)Infection Segmentation Data\/.*\/lung masks\//i,
+      reason: 'lung masks of the infection part (the lung task uses the Lung Segmentation Data part)',
+    },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const entries = new Map<string, Entry>();
     let unplaced = 0;
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       if (!isImageFile(f)) continue;
       const where = place(folders(sourceDir, f));
       if (!where) {

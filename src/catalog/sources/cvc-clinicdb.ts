@@ -1,7 +1,7 @@
 // CVC-ClinicDB (CVC-612): 612 colonoscopy frames from 29 sequences; the sequence is the split group.
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter } from '../types.js';
-import { ext, folders, stem, walkFiles } from '../files.js';
+import { ext, folders, stem } from '../files.js';
 
 /** First and last frame of each of the 29 video sequences (SOURCES.md §6). */
 const SEQUENCES: [number, number][] = [
@@ -83,8 +83,15 @@ or the Kaggle copy:
   CVC-ClinicDB/PNG/{Original,Ground Truth}/N.png   and   CVC-ClinicDB/TIF/{Original,Ground Truth}/N.tif
 (where both copies exist the TIF originals are used)`,
 
-  async scan({ sourceDir, rawRoot }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    {
+      pattern: /(^|\/)(Original|Ground ?Truth)\/\d+\.(png|tiff?)$/i,
+      reason: 'frames of the second format copy (the TIF and PNG copies hold the same frames)',
+    },
+    { pattern: /(^|\/)metadata\.csv$/i, reason: 'metadata.csv of the Kaggle copy (frame paths; frames are found by folder)' },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const byFormat = new Map<string, { images: Map<number, string>; masks: Map<number, string> }>(
       FORMATS.map((f) => [f, { images: new Map(), masks: new Map() }]),
     );

@@ -1,7 +1,7 @@
 // CVC-ColonDB: the 380-frame PNG version (images/, masks/) or the original 300-frame BMP release (N.bmp + pN.bmp).
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter } from '../types.js';
-import { ext, folders, stem, walkFiles } from '../files.js';
+import { ext, folders, stem } from '../files.js';
 
 interface Version {
   label: string;
@@ -55,10 +55,15 @@ const colondb: SourceAdapter = {
 or the original release:
   1.bmp ... 300.bmp             p1.bmp ... p300.bmp          (sN.bmp and cN.bmp are ignored)`,
 
-  async scan({ sourceDir, rawRoot }) {
+  ignore: [
+    { pattern: /(^|\/)[cs]\d+\.bmp$/i, reason: 'contour (cN.bmp) and non-informative-region (sN.bmp) masks of the original release' },
+    { pattern: /(^|\/)p?\d+\.bmp$/i, reason: 'the 300-frame BMP release, when the 380-frame PNG version is used' },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const png: Version = { label: '380-frame PNG', images: new Map(), masks: new Map() };
     const bmp: Version = { label: '300-frame BMP', images: new Map(), masks: new Map() };
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       const s = stem(f);
       if (ext(f) === 'png' && /^\d+$/.test(s)) {
         const dir = folders(sourceDir, f).at(-1);

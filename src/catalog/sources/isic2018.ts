@@ -1,7 +1,7 @@
 // ISIC 2018 Task 1: dermoscopy JPEGs with 0/255 PNG masks in the official train/val/test folders.
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
-import { ext, stem, walkFiles } from '../files.js';
+import { ext, stem } from '../files.js';
 
 const ID = /^(ISIC_\d+)$/i;
 const MASK = /^(ISIC_\d+)_segmentation$/i;
@@ -65,8 +65,12 @@ const isic2018: SourceAdapter = {
   ISIC2018_Task1-2_Validation_Input/      ISIC2018_Task1_Validation_GroundTruth/
   ISIC2018_Task1-2_Test_Input/            ISIC2018_Task1_Test_GroundTruth/`,
 
-  async scan({ sourceDir, rawRoot }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    { pattern: /(^|\/)ISIC2018_Task2_|_attribute_/i, reason: 'Task 2 lesion attribute masks (not the lesion boundary task)' },
+    { pattern: /(^|\/)ISIC2018_Task3_/i, reason: 'Task 3 classification data' },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const images = new Map<string, string>();
     const masks = new Map<string, string>();
     for (const f of files) {

@@ -1,7 +1,6 @@
 // KiTS19: 210 labelled CT volumes from the kits19 repository (slices on axis 0), label 1 kidney, 2 tumour.
 import path from 'node:path';
 import type { CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
-import { walkFiles } from '../files.js';
 import { volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
@@ -68,8 +67,12 @@ const kits19: SourceAdapter = {
   starter_code/, README.md ...              (rest of the repository; ignored)
 Labels: 0 background, 1 kidney, 2 tumour.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    { pattern: /(^|\/)case_\d{5}\/imaging\.nii(\.gz)?$/i, reason: 'imaging of a case without a published segmentation (cases 210-299)' },
+    { pattern: /(^|\/)kits\.json$/i, reason: 'kits.json: clinical metadata' },
+  ],
+
+  async scan({ rawRoot, options, files }) {
     const byCase = new Map<string, { imaging?: string; segmentation?: string }>();
     for (const file of files) {
       const m = /^(imaging|segmentation)\.nii(\.gz)?$/i.exec(path.basename(file));

@@ -1,8 +1,7 @@
 // Kvasir-SEG: colonoscopy JPEGs with lossy JPEG masks (thresholded); official 880/120 lists when present.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
-import { ext, folders, sanitize, stem, walkFiles } from '../files.js';
+import { ext, folders, sanitize, stem } from '../files.js';
 
 const kvasir: SourceAdapter = {
   id: 'Kvasir-SEG',
@@ -55,8 +54,9 @@ const kvasir: SourceAdapter = {
     kavsir_bboxes.json                     (ignored)
   train.txt, val.txt                       (optional official split lists, one id per line)`,
 
-  async scan({ sourceDir, rawRoot }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [{ pattern: /(^|\/)kavsir_bboxes\.json$/i, reason: 'kavsir_bboxes.json: bounding boxes (the pixel masks are used)' }],
+
+  async scan({ sourceDir, rawRoot, files, readText }) {
     const images = new Map<string, string>();
     const masks = new Map<string, string>();
     const lists: Partial<Record<Split, string>> = {};
@@ -75,7 +75,7 @@ const kvasir: SourceAdapter = {
     const notes: string[] = [];
     if (lists.train && lists.val) {
       for (const split of ['train', 'val'] as const) {
-        const text = await readFile(lists[split]!, 'utf8');
+        const text = await readText(lists[split]!);
         for (const line of text.split(/\r?\n/)) {
           const id = stem(line.trim());
           if (id) official.set(id, split);

@@ -1,7 +1,6 @@
 // LiTS: 131 labelled abdominal CT volumes (uncompressed NIfTI), label 1 liver, 2 tumour.
 import path from 'node:path';
 import type { CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
-import { walkFiles } from '../files.js';
 import { byCaseId, volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
@@ -67,8 +66,9 @@ const lits: SourceAdapter = {
   test-volume-0.nii ... test-volume-69.nii  (optional, no labels; ignored)
 Labels: 0 background, 1 liver, 2 tumour.`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    const files = await walkFiles(sourceDir);
+  ignore: [{ pattern: /(^|\/)test-volume-\d+\.nii(\.gz)?$/i, reason: 'test volumes without published labels' }],
+
+  async scan({ rawRoot, options, files }) {
     const volumes = byCaseId(files, /^volume-(\d+)\.nii(\.gz)?$/i);
     const segmentations = byCaseId(files, /^segmentation-(\d+)\.nii(\.gz)?$/i);
     const targets = volumeTargets(lits.tasks, options);

@@ -1,7 +1,6 @@
 // MSD Task06 Lung: 63 labelled chest CT volumes with the lung tumour as label 1.
 import path from 'node:path';
 import type { JobVolume, Problem, SourceAdapter } from '../types.js';
-import { walkFiles } from '../files.js';
 import { volumeTargets } from '../volume-targets.js';
 
 const msdLung: SourceAdapter = {
@@ -56,9 +55,13 @@ const msdLung: SourceAdapter = {
     imagesTs/   lung_002.nii.gz ...                    (32 cases without labels; ignored)
     ._*                                                (AppleDouble debris; ignored)`,
 
-  async scan({ sourceDir, rawRoot, options }) {
-    // walkFiles skips the AppleDouble `._lung_*.nii.gz` debris of the tar.
-    const files = await walkFiles(sourceDir);
+  ignore: [
+    { pattern: /(^|\/)imagesTs\//i, reason: 'imagesTs: test scans without published labels' },
+    { pattern: /(^|\/)dataset\.json$/i, reason: "dataset.json: the release's description (labels and parts are known)" },
+  ],
+
+  async scan({ rawRoot, options, files }) {
+    // The walk counts the AppleDouble `._lung_*.nii.gz` debris of the tar as ignored; it never reaches the scan.
     const names = new Set(files);
     const targets = volumeTargets(msdLung.tasks, options);
     const jobs: JobVolume[] = [];

@@ -1,10 +1,9 @@
 // PlantDoc: web photos of plant leaves with bounding boxes only; leaf masks are the filled boxes.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { XMLParser } from 'fast-xml-parser';
 import type { Job2D, Problem, SourceAdapter } from '../types.js';
-import { sanitize, walkFiles } from '../files.js';
+import { sanitize } from '../files.js';
 
 type Box = [number, number, number, number];
 type Part = 'train' | 'test';
@@ -15,31 +14,35 @@ interface Annotation {
   degenerate: number;
 }
 
+const EXTENSIONS = /(\.(jpe?g|png|bmp|webp|gif|xml))+$/i;
+const PHOTO = /\.(jpe?g|png|bmp|webp)$/i;
+
 /**
- * Pairing key of a shipped name: URL-decoded, query string and (doubled) extensions removed,
- * lower-cased. `Tomato%20leaf.jpg?w=640` and `Tomato leaf.xml` meet at `tomato leaf`.
+ * The shipped name, percent-decoded where valid, with a query string cut off only where the name
+ * does not end in an extension: the release appends the extension after it
+ * (`latest?cb=20100621160325.jpg` beside `latest?cb=20100621160325.xml`), other copies keep it after
+ * the extension (`corn-leaf.jpg?w=640`).
  */
-export function baseKey(name: string): string {
+function plainName(name: string): string {
   let n = name;
   try {
     n = decodeURIComponent(n);
   } catch {
     // Not valid percent-encoding: the name is used as it is.
   }
-  return n
-    .replace(/[?#].*$/, '')
-    .replace(/(\.(jpe?g|png|bmp|webp|gif|xml))+$/i, '')
-    .toLowerCase();
+  return EXTENSIONS.test(n) ? n : n.replace(/[?#].*$/, '');
+}
+
+/**
+ * Pairing key of a shipped name: query string (after the extension) and (doubled) extensions
+ * removed, lower-cased. `Tomato%20leaf.jpg?w=640` and `Tomato leaf.xml` meet at `tomato leaf`.
+ */
+export function baseKey(name: string): string {
+  return plainName(name).replace(EXTENSIONS, '').toLowerCase();
 }
 
 function isPhoto(name: string): boolean {
-  let n = name;
-  try {
-    n = decodeURIComponent(n);
-  } catch {
-    // as above
-  }
-  return /\.(jpe?g|png|bmp|webp)$/i.test(n.replace(/[?#].*$/, ''));
+  return PHOTO.test(plainName(name));
 }
 
 /**
@@ -154,11 +157,13 @@ const plantdoc: SourceAdapter = {
 The classification repository's train/<class>/ and test/<class>/ folders have no boxes and are ignored.
 TEST is the test split; val is carved from TRAIN by seed.`,
 
-  async scan({ sourceDir, rawRoot }) {
+  ignore: [{ pattern: /(^|\/)(train|test)\/[^/]+\/[^/]+$/i, reason: 'class folders of the classification copy (no boxes)' }],
+
+  async scan({ rawRoot, files, readText }) {
     const photos: { file: string; part: Part }[] = [];
     const vocs = new Map<string, string>();
     const csvs: { file: string; part: Part }[] = [];
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       const base = path.basename(f);
       const parent = path.basename(path.dirname(f)).toLowerCase();
       if (/\.csv$/i.test(base)) {
@@ -175,7 +180,7 @@ TEST is the test split; val is carved from TRAIN by seed.`,
     const fromCsv = new Map<string, Annotation>();
     for (const { file, part } of csvs) {
       try {
-        for (const [key, a] of parseCsvBoxes(await readFile(file, 'utf8'))) {
+        for (const [key, a] of parseCsvBoxes(await readText(file))) {
           const prev = fromCsv.get(`${part}/${key}`);
           fromCsv.set(
             `${part}/${key}`,
@@ -203,7 +208,7 @@ TEST is the test split; val is carved from TRAIN by seed.`,
       const voc = vocs.get(key);
       if (voc) {
         try {
-          annotation = await parseVoc(await readFile(voc, 'utf8'));
+          annotation = await parseVoc(await readText(voc));
         } catch (e) {
           problems.push({ file: path.relative(rawRoot, voc), reason: `unreadable VOC annotation: ${(e as Error).message}` });
         }

@@ -1,7 +1,7 @@
 // REFUGE (2018): fundus JPEGs with one grey BMP per image holding disc (128) and cup (0); official 400/400/400.
 import path from 'node:path';
 import type { Job2D, Problem, SourceAdapter, Split } from '../types.js';
-import { ext, folders, stem, walkFiles } from '../files.js';
+import { ext, folders, stem } from '../files.js';
 
 /*
  * Mask classes are 0 (cup), 128 (rim) and 255 (background); anti-aliased or lossy edges hold values
@@ -103,12 +103,17 @@ or the Kaggle mirror:
   REFUGE2/{train,val,test}/images/*.jpg   REFUGE2/{train,val,test}/mask/*.bmp (val masks are .png)
 Masks: one grey image per fundus photo, 0 = cup, 128 = disc rim, 255 = background.`,
 
-  async scan({ sourceDir, rawRoot }) {
+  ignore: [
+    { pattern: /(^|\/)Disc_Cup_Fovea_Illustration\//i, reason: 'illustrations of disc, cup and fovea (drawings, not masks)' },
+    { pattern: /(^|\/)AMD\//i, reason: 'AMD images of Training400 (no disc/cup masks)' },
+  ],
+
+  async scan({ sourceDir, rawRoot, files }) {
     const images = new Map<string, string>();
     const masks = new Map<string, string>();
     const problems: Problem[] = [];
     const duplicates: string[] = [];
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       const dirs = folders(sourceDir, f);
       if (dirs.some((d) => IGNORED_FOLDER.test(d))) continue;
       const e = ext(f);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Job2D, MaskTarget, Problem, SourceAdapter } from '../types.js';
 import { UsageError } from '../../errors.js';
-import { ext, stem, walkFiles } from '../files.js';
+import { ext, stem } from '../files.js';
 
 /** `<class>-<number>-<eye>`: N healthy, G glaucoma, S suspect. */
 const ID = /^([NGS])-(\d+)-([LR])$/i;
@@ -81,11 +81,13 @@ const rimOne: SourceAdapter = {
 Ids are <class>-<number>-<eye>: N healthy (85), G glaucoma (39), S suspect (35).
 Option: --source-option annotator=exp1|exp2|avg picks the mask set (expert 1 by default).`,
 
-  async scan({ sourceDir, rawRoot, options }) {
+  ignore: [{ pattern: /(^|\/)(Expert[12]|Average)_masks\//i, reason: 'masks of the annotators not chosen (--source-option annotator)' }],
+
+  async scan({ rawRoot, options, files }) {
     const annotator = annotatorOf(options.annotator);
     const images = new Map<string, string>();
     const masks = new Map<string, string>();
-    for (const f of await walkFiles(sourceDir)) {
+    for (const f of files) {
       const s = stem(f);
       const mask = MASK.exec(s);
       if (mask && ext(f) === 'png') {
