@@ -1,5 +1,5 @@
 /** medbank.json: the build record that makes a tree self-describing and verifiable (DESIGN.md §7). */
-import type { Access, License, ModalityCode } from '../catalog/types.js';
+import type { Access, License, ModalityCode, Split } from '../catalog/types.js';
 import type { LayoutName } from './layout.js';
 
 export const BUILD_RECORD_FORMAT = 'medbank-build/1';
@@ -23,6 +23,18 @@ export interface TaskRecord {
   skippedEmpty: number;
 }
 
+/**
+ * Samples that hold one image (or one group) in different splits: official splits that disagree
+ * within a source, or near-identical images in two sources.
+ */
+export interface Leak {
+  /** `<task>/<name>` of each sample, sorted. */
+  samples: string[];
+  sources: string[];
+  splits: Split[];
+  reason: string;
+}
+
 export interface BuildRecord {
   format: string;
   tool: { name: string; version: string; sharp: string; libvips: string; pngEncoder: string };
@@ -39,11 +51,23 @@ export interface BuildRecord {
     sources: string[];
     sourceOptions: Record<string, string>;
   };
-  sources: { id: string; name: string; link: string; license: License; access: Access; citationKey: string; notes: string[] }[];
+  sources: {
+    id: string;
+    name: string;
+    link: string;
+    license: License;
+    access: Access;
+    citationKey: string;
+    notes: string[];
+    /** What the split assignment merged beyond the adapter's groups (copies, video sequences), in words. */
+    grouping: string[];
+  }[];
   tasks: TaskRecord[];
   counts: { samples: number; train: number; val: number; test: number; skippedEmpty: number };
   emptyMaskPolicy: string;
   splitPolicy: string;
   officialSplitConflicts: string[];
+  /** Identical or near-identical images that ended up in different splits anyway (exit code 2). */
+  leaks: Leak[];
   problems: { source: string; file: string; reason: string }[];
 }
