@@ -9,6 +9,10 @@ import type { BuildRecord } from '../src/contract/build-record.js';
 import { BUSI_COPIES, BUSI_DISTINCT } from '../src/fixtures/sources/busi.js';
 import { COLONDB_SEQUENCES } from '../src/fixtures/sources/cvc-colondb.js';
 import { ellipse, greyTo, writeImage } from '../src/fixtures/draw.js';
+import { COPY_BITS, DEFAULT_RATIOS, SEQUENCE_BITS, SourceSplitter, type SplitKey } from '../src/pipeline/splits.js';
+import { NEAR_DUPLICATE_BITS } from '../src/io/perceptual-hash.js';
+import { sha256 } from '../src/io/atomic.js';
+import { rng } from '../src/fixtures/draw.js';
 import { runCli, treeHashes } from './helpers.js';
 import { fixtureRaw } from './tree.js';
 
@@ -23,6 +27,50 @@ async function readTree(out: string): Promise<{ record: BuildRecord; rows: Manif
 function build(raw: string, out: string, ...extra: string[]) {
   return runCli(['build', '--raw', raw, '--out', out, '--size', SIZE, '--quiet', ...extra]);
 }
+
+/** A random 256-bit hash, and the same with its first `bits` bits flipped. */
+function hashPair(seed: number, bits: number): [string, string] {
+  const rand = rng(seed);
+  const a = Buffer.from(Array.from({ length: 32 }, () => Math.floor(rand() * 256)));
+  const b = Buffer.from(a);
+  for (let i = 0; i < bits; i++) b[i >> 3] ^= 0x80 >> (i & 7);
+  return [a.toString('hex'), b.toString('hex')];
+}
+
+test('the thresholds: dealt rows merge within COPY_BITS, official rows only within NEAR_DUPLICATE_BITS, frames link within SEQUENCE_BITS', () => {
+  assert.ok(NEAR_DUPLICATE_BITS < COPY_BITS && COPY_BITS < SEQUENCE_BITS);
+  const splitter = new SourceSplitter();
+  const add = (group: string, dhash: string, extra: Partial<SplitKey> = {}) =>
+    splitter.add({ group, imageHash: sha256(group), dhash, ...extra });
+  const [a, b] = hashPair(1, COPY_BITS);
+  const [c, d] = hashPair(2, NEAR_DUPLICATE_BITS + 1);
+  const [e, f] = hashPair(3, NEAR_DUPLICATE_BITS);
+  const [g, h] = hashPair(4, COPY_BITS + 1);
+  add('a', a);
+  add('b', b);
+  add('c', c, { splitHint: 'train' });
+  add('d', d, { splitHint: 'test' });
+  add('e', e, { splitHint: 'train' });
+  add('f', f, { splitHint: 'test' });
+  add('g', g);
+  add('h', h);
+  const [f1, f2] = hashPair(5, SEQUENCE_BITS);
+  const [f3, f4] = hashPair(6, SEQUENCE_BITS + 1);
+  add('frame1', f1, { videoFrame: 1 });
+  add('frame2', f2, { videoFrame: 2 });
+  add('frame3', f3, { videoFrame: 3 });
+  add('frame4', f4, { videoFrame: 4 });
+  const out = splitter.assign(0, 'S', DEFAULT_RATIOS);
+  assert.deepEqual(
+    Array.from({ length: splitter.size }, (_, r) => out.group(r)),
+    ['a', 'a', 'c', 'd', 'e', 'e', 'g', 'h', 'frame1', 'frame1', 'frame3', 'frame4'],
+  );
+  assert.deepEqual(out.conflicts, [['test', 'train']], 'only e and f, in train and test, conflict');
+  assert.equal(out.split(4), 'train');
+  assert.equal(out.split(5), 'test');
+  assert.match(out.grouping[0], /^3 video sequence\(s\) found/);
+  assert.throws(() => splitter.add({ group: 'x', imageHash: sha256('x'), dhash: 'abc' }), /difference hash "abc" is not 64 hex digits/);
+});
 
 test('BUSI copies (JPEG re-save, re-scaled, cropped) share one merged group and split; distinct images stay apart; shards merge to the same tree', async (t) => {
   const { raw, dir } = await fixtureRaw(t, [
