@@ -122,6 +122,7 @@ test('CVC-ColonDB frames are linked into video sequences: one group each, counte
   assert.match(r.stdout, /CVC-ColonDB: 3 video sequence\(s\) found: consecutive frames within 64 of 256 difference-hash bits/);
   const { record, rows } = await readTree(out);
   assert.match(record.sources[0].grouping[0], /^3 video sequence\(s\) found/);
+  assert.match(await readFile(path.join(out, 'README.md'), 'utf8'), /- CVC-ColonDB: 3 video sequence\(s\) found/, 'the card says it too');
   for (const frames of COLONDB_SEQUENCES) {
     const names = frames.map((f) => `cvccolondb_${String(f).padStart(4, '0')}`);
     const members = rows.filter((x) => names.includes(x.name));
@@ -168,6 +169,10 @@ test('copies in two official splits, within a source or across two, are leaks: s
   );
   for (const leak of record.leaks) assert.ok(r.stderr.includes(`leak: ${leak.reason}: ${leak.samples.join(', ')}`), r.stderr);
   assert.match(r.stderr, /2 leak\(s\) between splits/);
+  assert.match(
+    await readFile(path.join(out, 'README.md'), 'utf8'),
+    /- 2 leak\(s\): official splits put identical or near-identical images in two splits/,
+  );
   // Official splits stay as published; the copy is in the group of its original.
   const copy = rows.find((x) => x.name === 'isic2018_0099999')!;
   assert.equal(copy.split, 'val');
