@@ -63,7 +63,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
 
   const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
   // The near-copy hash of the decoded image (splits.ts merges copies by it): no decode of its own.
-  let dhash = '';
+  let dhash: string | undefined;
   const hashDecoded = ({ data, width: w, height: h, channels: c }: Decoded) => (dhash = pixelDifferenceHash(data, w, h, c));
   const resized = await resampleImage(
     source,
@@ -112,7 +112,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
         ...(work !== fullSize ? { decodedAt: `${work.width}x${work.height}` } : {}),
       },
       ...(job.split ? { splitHint: job.split } : {}),
-      dhash,
+      ...(dhash ? { dhash } : {}),
       ...(job.videoFrame !== undefined ? { videoFrame: job.videoFrame } : {}),
     });
   }

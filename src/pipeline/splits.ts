@@ -15,8 +15,8 @@
  * Video frames: a frame shifted by 1% against its neighbour differs in 19 to 47 bits, by 2% in 44
  * to 92, distinct colonoscopy images in 79 or more; SEQUENCE_BITS = 64 links consecutive frames.
  *
- * A source's rows are held compactly (a group number, a hint code and the 32 hash bytes each), so
- * the record phase of a build of any size stays small.
+ * A source's rows are held compactly (a group number, a hint code and the 32 hash bytes each, and
+ * for 2D rows the difference hash), so the record phase of a build of any size stays small.
  */
 import { createHash } from 'node:crypto';
 import type { Split, SplitHint } from '../catalog/types.js';
