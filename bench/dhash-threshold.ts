@@ -6,7 +6,7 @@
  *
  *   npm run build && node dist/bench/dhash-threshold.js [samples-dir]
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sharp } from 'sharp';
@@ -15,6 +15,10 @@ import { hammingDistance, pixelDifferenceHash } from '../src/io/perceptual-hash.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const samples = process.argv[2] ?? path.resolve(here, '..', '..', '..', 'shared', 'samples');
+if (!existsSync(samples)) {
+  console.error(`no samples at ${samples}: pass the folder of the shared samples`);
+  process.exit(1);
+}
 
 /** Raw images of the 2D sources with several images (masks and labels left out). */
 function images(dir: string): string[] {
