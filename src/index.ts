@@ -5,7 +5,7 @@ export { preprocess, type PreprocessOptions, type PreprocessResult } from './pip
 export { catalog } from './catalog/registry.js';
 export type { SourceAdapter, SourceInfo, TaskSpec, Split, License } from './catalog/types.js';
 export type { ManifestRow } from './contract/manifest.js';
-export type { BuildRecord, TaskRecord } from './contract/build-record.js';
+export type { BuildRecord, Leak, TaskRecord } from './contract/build-record.js';
 export type { LayoutName } from './contract/layout.js';
 export { validateTree, type ValidateReport, type Finding } from './dataset/validate.js';
 export { CHECKS, type CheckCode } from './dataset/check-codes.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { validateTree, type ValidateReport } from '../src/dataset/validate.js';
 import { CHECKS, type CheckCode } from '../src/dataset/check-codes.js';
-import { hammingDistance, nearPairs } from '../src/dataset/perceptual-hash.js';
+import { hammingDistance, nearPairs } from '../src/io/perceptual-hash.js';
 import { preprocess } from '../src/pipeline/preprocess.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { runCli, tempDir } from './helpers.js';

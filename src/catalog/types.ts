@@ -109,6 +109,11 @@ export interface Job2D {
   split?: SplitHint;
   /** Raw image path relative to the raw root. */
   image: string;
+  /**
+   * Frame number in a video whose sequence boundaries are not published: at split time,
+   * consecutive frames whose images stay within a difference-hash distance form one group.
+   */
+  videoFrame?: number;
   /** Crop applied to image and masks before resizing; `left-half` for stereo pairs. */
   crop?: 'left-half';
   transform?: ImageTransform;

@@ -13,7 +13,16 @@ import { choiceOption, intOption, keyValueOption, listOption, shareOption } from
 export function summaryTable(record: BuildRecord): string {
   const rows = record.tasks.map((t) => [t.id, t.source, t.counts.train, t.counts.val, t.counts.test, t.counts.total]);
   rows.push(['total', '', record.counts.train, record.counts.val, record.counts.test, record.counts.samples]);
-  return textTable(['task', 'source', 'train', 'val', 'test', 'total'], rows);
+  const grouping = record.sources.flatMap((s) => s.grouping.map((g) => `${s.id}: ${g}`));
+  return [textTable(['task', 'source', 'train', 'val', 'test', 'total'], rows), ...grouping].join('\n');
+}
+
+/** Prints each leak on stderr and sets exit code 2: a tree with a leak must not pass as clean. */
+export function reportLeaks(record: BuildRecord): void {
+  if (record.leaks.length === 0) return;
+  for (const leak of record.leaks) process.stderr.write(`leak: ${leak.reason}: ${leak.samples.join(', ')}\n`);
+  process.stderr.write(`${record.leaks.length} leak(s) between splits (listed in medbank.json "leaks")\n`);
+  process.exitCode = 2;
 }
 
 export function registerBuild(program: Command): void {
@@ -121,5 +130,6 @@ export function registerBuild(program: Command): void {
         process.stderr.write(`${record.problems.length} raw file(s) could not be used (listed above and in medbank.json)\n`);
         process.exitCode = 2;
       }
+      reportLeaks(record);
     });
 }

@@ -1,7 +1,7 @@
 /** `medbank merge <out>`: after every shard of a sharded build finished, write the records of the whole tree. */
 import type { Command } from 'commander';
 import { merge } from '../pipeline/merge.js';
-import { summaryTable } from './build.js';
+import { reportLeaks, summaryTable } from './build.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -18,5 +18,6 @@ export function registerMerge(program: Command): void {
         process.stderr.write(`${record.problems.length} raw file(s) could not be used (listed in medbank.json)\n`);
         process.exitCode = 2;
       }
+      reportLeaks(record);
     });
 }

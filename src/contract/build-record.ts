@@ -1,5 +1,5 @@
 /** medbank.json: the build record that makes a tree self-describing and verifiable (DESIGN.md §7). */
-import type { Access, FileAccount, License, ModalityCode } from '../catalog/types.js';
+import type { Access, FileAccount, License, ModalityCode, Split } from '../catalog/types.js';
 import type { LayoutName } from './layout.js';
 
 export const BUILD_RECORD_FORMAT = 'medbank-build/1';
@@ -21,6 +21,18 @@ export interface TaskRecord {
   citationKey: string;
   counts: { train: number; val: number; test: number; total: number };
   skippedEmpty: number;
+}
+
+/**
+ * Samples that hold one image (or one group) in different splits: official splits that disagree
+ * within a source, or near-identical images in two sources.
+ */
+export interface Leak {
+  /** `<task>/<name>` of each sample, sorted. */
+  samples: string[];
+  sources: string[];
+  splits: Split[];
+  reason: string;
 }
 
 export interface BuildRecord {
@@ -49,11 +61,15 @@ export interface BuildRecord {
     notes: string[];
     /** What became of the files below the source folder (absent in trees built before it was recorded). */
     files?: FileAccount;
+    /** What the split assignment merged beyond the adapter's groups (copies, video sequences), in words. */
+    grouping: string[];
   }[];
   tasks: TaskRecord[];
   counts: { samples: number; train: number; val: number; test: number; skippedEmpty: number };
   emptyMaskPolicy: string;
   splitPolicy: string;
   officialSplitConflicts: string[];
+  /** Identical or near-identical images that ended up in different splits anyway (exit code 2). */
+  leaks: Leak[];
   problems: { source: string; file: string; reason: string }[];
 }

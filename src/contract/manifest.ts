@@ -17,7 +17,10 @@ export interface ManifestRow {
   source: string;
   /** Raw file(s) relative to the raw root. */
   raw: string[];
+  /** Split group: the adapter's group, or the merged group when copies or video frames joined it. */
   group: string;
+  /** The adapter's group (patient, sequence, image), present only when it was merged into `group`. */
+  originalGroup?: string;
   slice: { index: number; axis: string } | null;
   /** Size of the raw image (after any crop) before resizing. */
   original: { width: number; height: number };
@@ -33,5 +36,14 @@ export interface ManifestRow {
   meta: Record<string, string | number | boolean>;
 }
 
-/** A row before the split is known (splits are assigned once every sample is converted). */
-export type ConvertedRow = Omit<ManifestRow, 'split'> & { splitHint?: Split | 'trainval' };
+/**
+ * A row before the split is known (splits are assigned once every sample is converted), as a job
+ * record holds it; the fields past the manifest's are what the split assignment reads.
+ */
+export type ConvertedRow = Omit<ManifestRow, 'split' | 'originalGroup'> & {
+  splitHint?: Split | 'trainval';
+  /** 256-bit difference hash of the decoded raw image (perceptual-hash.ts), for 2D samples. */
+  dhash?: string;
+  /** The job's `videoFrame`. */
+  videoFrame?: number;
+};

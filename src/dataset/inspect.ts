@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodePng } from '../io/png-decode.js';
 import { parsePngHeader, readPngHeaderSync, type PngHeader } from '../io/png-header.js';
-import { DHASH_COLUMNS, DHASH_ROWS, differenceHash } from './perceptual-hash.js';
+import { pixelDifferenceHash } from '../io/perceptual-hash.js';
 
 export interface FileFacts {
   header?: PngHeader;
@@ -74,47 +74,30 @@ function headerOnly(file: string): FileFacts {
   }
 }
 
-/** Grey-level test and hash in one pass over interleaved 8-bit pixels (1 to 4 channels). */
+/** Perceptual hash and mask look-alike test of interleaved 8-bit pixels (1 to 4 channels). */
 export function imagePixelFacts(
   data: Uint8Array,
   width: number,
   height: number,
   channels: number,
 ): { dhash: string; looksLikeMask: boolean } {
+  return { dhash: pixelDifferenceHash(data, width, height, channels), looksLikeMask: looksLikeMask(data, width * height, channels) };
+}
+
+/** Every pixel is grey (R = G = B) with at most two levels; stops at the first pixel that is not. */
+function looksLikeMask(data: Uint8Array, pixels: number, channels: number): boolean {
   const colour = channels >= 3 ? 1 : 0;
-  const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
-  const cellCount = new Uint32Array(DHASH_COLUMNS * DHASH_ROWS);
-  const columnCell = new Uint32Array(width);
-  for (let x = 0; x < width; x++) columnCell[x] = Math.floor((x * DHASH_COLUMNS) / width);
-  let grey = true;
   let levelA = -1;
   let levelB = -1;
-  let twoLevels = true;
-  for (let y = 0; y < height; y++) {
-    const rowCell = Math.floor((y * DHASH_ROWS) / height) * DHASH_COLUMNS;
-    let i = y * width * channels;
-    for (let x = 0; x < width; x++, i += channels) {
-      const r = data[i];
-      const g = data[i + colour];
-      const b = data[i + 2 * colour];
-      const cell = rowCell + columnCell[x];
-      // ITU-R 601 luma in 1/256 steps, in integers (exact in a double for any image size).
-      cellSum[cell] += 77 * r + 150 * g + 29 * b;
-      cellCount[cell]++;
-      if (!twoLevels) continue;
-      if (r !== g || g !== b) {
-        grey = false;
-        twoLevels = false;
-      } else if (r !== levelA && r !== levelB) {
-        if (levelA < 0) levelA = r;
-        else if (levelB < 0) levelB = r;
-        else twoLevels = false;
-      }
-    }
+  for (let p = 0, i = 0; p < pixels; p++, i += channels) {
+    const r = data[i];
+    if (r !== data[i + colour] || r !== data[i + 2 * colour]) return false;
+    if (r === levelA || r === levelB) continue;
+    if (levelA < 0) levelA = r;
+    else if (levelB < 0) levelB = r;
+    else return false;
   }
-  const means = new Float64Array(cellSum.length);
-  for (let c = 0; c < means.length; c++) means[c] = cellCount[c] ? cellSum[c] / cellCount[c] : 0;
-  return { dhash: differenceHash(means), looksLikeMask: grey && twoLevels };
+  return true;
 }
 
 /** Value set, foreground count and bounding box of the first channel of interleaved 8-bit pixels. */

@@ -17,7 +17,7 @@ import { describePng } from '../io/png-header.js';
 import { CHECK_ORDER, EMPTY_RATE_LIMIT, type CheckCode } from './check-codes.js';
 import type { ImageFacts, MaskFacts } from './inspect.js';
 import { inspectAll } from './inspect-pool.js';
-import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from './perceptual-hash.js';
+import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/perceptual-hash.js';
 import { readTreeFiles, sampleKey, type TaskFiles, type TreeFiles } from './tree-files.js';
 import { compareText } from '../contract/order.js';
 

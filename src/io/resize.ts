@@ -34,9 +34,13 @@ function open(src: ImageSource): Sharp {
   return sharp(src.pixels, { raw: { width: src.width, height: src.height, channels: src.channels as 1 | 2 | 3 | 4 } });
 }
 
+/** Interleaved 8-bit samples as libvips decoded them. */
+export type Decoded = { data: Uint8Array; width: number; height: number; channels: number };
+
 /**
  * Bilinear resample of `src` (optionally cropped) to `outW`×`outH`, as 8-bit sRGB (3 channels) or
- * grey (1 channel) raw samples, alpha dropped.
+ * grey (1 channel) raw samples, alpha dropped. `onDecoded` sees the pixels as decoded: the raw
+ * image (after the crop), shrunk by libvips only where it is larger than the output.
  */
 export async function resampleImage(
   src: ImageSource,
@@ -45,6 +49,7 @@ export async function resampleImage(
   outH: number,
   channels: 1 | 3,
   crop?: Rect,
+  onDecoded?: (decoded: Decoded) => void,
 ): Promise<Buffer> {
   const inW = crop?.width ?? size.width;
   const inH = crop?.height ?? size.height;
@@ -61,6 +66,7 @@ export async function resampleImage(
   if (info.channels !== channels || info.width !== downW || info.height !== downH) {
     throw new Error(`decoded ${info.width}x${info.height}x${info.channels}, expected ${downW}x${downH}x${channels}`);
   }
+  onDecoded?.({ data, width: downW, height: downH, channels });
   if (downW === outW && downH === outH) return data;
   return bilinearResample(data, downW, downH, channels, outW, outH);
 }

@@ -46,7 +46,7 @@ ${table(
 - Empty masks: ${record.emptyMaskPolicy}.
 - Splits: ${record.splitPolicy} (seed ${o.seed}).
 - \`manifest.jsonl\` maps every sample to its raw file(s), group, original size, intensity transform, foreground and bounding box, and sha256 of both outputs; \`medbank.json\` holds the options and per-task metadata.
-${record.tasks.some((t) => t.annotation === 'box') ? '- Tasks marked `box` have masks made by filling bounding boxes: the source has no pixel masks.\n' : ''}${record.problems.length ? `- ${record.problems.length} raw file(s) could not be used; they are listed in \`medbank.json\` under \`problems\`.\n` : ''}
+${record.tasks.some((t) => t.annotation === 'box') ? '- Tasks marked `box` have masks made by filling bounding boxes: the source has no pixel masks.\n' : ''}${record.problems.length ? `- ${record.problems.length} raw file(s) could not be used; they are listed in \`medbank.json\` under \`problems\`.\n` : ''}${record.sources.flatMap((s) => s.grouping.map((g) => `- ${s.id}: ${g}.\n`)).join('')}${record.leaks.length ? `- ${record.leaks.length} leak(s): official splits put identical or near-identical images in two splits; they are listed in \`medbank.json\` under \`leaks\`.\n` : ''}
 ## Licenses and attribution
 
 ${table(

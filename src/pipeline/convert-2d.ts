@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Job2D, MaskTarget } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { asInputError, imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
-import { contentBox, cropPlane, padToSquare, resampleImage, type ImageSource, type Rect } from '../io/resize.js';
+import { contentBox, cropPlane, padToSquare, resampleImage, type Decoded, type ImageSource, type Rect } from '../io/resize.js';
+import { pixelDifferenceHash } from '../io/perceptual-hash.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256 } from '../io/atomic.js';
 import type { ConvertedRow, IntensityTransform } from '../contract/manifest.js';
@@ -61,9 +62,18 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
   if (kept.length === 0) return { rows: [], skippedByTask };
 
   const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
-  const resized = await resampleImage(source, sourceSize, box.width, box.height, opts.grey ? 1 : 3, cropOf(job, sourceSize)).catch(
-    rethrowAs(job.image),
-  );
+  // The near-copy hash of the decoded image (splits.ts merges copies by it): no decode of its own.
+  let dhash: string | undefined;
+  const hashDecoded = ({ data, width: w, height: h, channels: c }: Decoded) => (dhash = pixelDifferenceHash(data, w, h, c));
+  const resized = await resampleImage(
+    source,
+    sourceSize,
+    box.width,
+    box.height,
+    opts.grey ? 1 : 3,
+    cropOf(job, sourceSize),
+    hashDecoded,
+  ).catch(rethrowAs(job.image));
   const channels = opts.grey ? 1 : 3;
   const imagePng = await encodePng(
     padToSquare(resized, box.width, box.height, channels, opts.size),
@@ -102,6 +112,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
         ...(work !== fullSize ? { decodedAt: `${work.width}x${work.height}` } : {}),
       },
       ...(job.split ? { splitHint: job.split } : {}),
+      ...(dhash ? { dhash } : {}),
+      ...(job.videoFrame !== undefined ? { videoFrame: job.videoFrame } : {}),
     });
   }
   return { rows, skippedByTask };

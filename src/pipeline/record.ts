@@ -10,7 +10,8 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type FileAccount, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
 import { layoutByName, splitFileName, type Layout } from '../contract/layout.js';
-import { BUILD_RECORD_FORMAT, type BuildRecord, type TaskRecord } from '../contract/build-record.js';
+import { BUILD_RECORD_FORMAT, type BuildRecord, type Leak, type TaskRecord } from '../contract/build-record.js';
+import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/perceptual-hash.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
 import { conflictNote, SourceSplitter, type Ratios, type SourceSplits } from './splits.js';
 import type { JobOutcome } from './outcome.js';
@@ -57,13 +58,22 @@ interface OfficialConflict {
   source: string;
   official: Split[];
   names: Set<string>;
+  samples: Set<string>;
+}
+
+/** A 2D sample with its image's difference hash, for the search of copies across sources. */
+interface HashedSample {
+  hash: string;
+  source: string;
+  sample: string;
+  split: Split;
 }
 
 export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const { outDir, sources, options } = input;
   const layout = layoutByName(options.layout);
 
-  const { byTask, conflicts, skippedEmpty } = await assignTaskSplits(input);
+  const { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks } = await assignTaskSplits(input);
 
   const tasks: TaskRecord[] = [];
   for (const source of sources) {
@@ -105,9 +115,13 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
           const row = names.push(r.name) - 1;
           if (row >= rows) continue; // more rows than pass 1 saw: reported below
           const conflict = splits.conflict(start + row);
-          if (conflict !== undefined) conflicts[firstConflict + conflict].names.add(r.name);
-          const { splitHint: _hint, ...rest } = r;
-          yield `${JSON.stringify({ ...rest, split: splitOf(row) })}\n`;
+          if (conflict !== undefined) {
+            conflicts[firstConflict + conflict].names.add(r.name);
+            conflicts[firstConflict + conflict].samples.add(`${task}/${r.name}`);
+          }
+          const { splitHint: _hint, dhash: _dhash, videoFrame: _frame, ...rest } = r;
+          const group = splits.group(start + row);
+          yield `${JSON.stringify({ ...rest, group, ...(group !== r.group ? { originalGroup: r.group } : {}), split: splitOf(row) })}\n`;
         }
       }
       if (names.length !== rows) throw new Error(`the job records of ${task} changed while the build was recording them; run it again`);
@@ -132,6 +146,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       citationKey: s.citation.key,
       notes: input.notes[s.id] ?? [],
       ...(input.files?.[s.id] ? { files: input.files[s.id] } : {}),
+      grouping: grouping.get(s.id) ?? [],
     })),
     tasks,
     counts: {
@@ -141,8 +156,9 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     },
     emptyMaskPolicy:
       options.keepEmpty > 0 ? `keep ${options.keepEmpty * 100}% of empty masks (seeded)` : 'samples with an empty mask are skipped',
-    splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical images share a split`,
+    splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical and near-identical images share a split`,
     officialSplitConflicts: conflicts.map((c) => conflictNote(c.source, c.names, c.official)).sort(),
+    leaks: [...conflicts.map(conflictLeak), ...crossSourceLeaks].sort((a, b) => compareText(a.samples.join(' '), b.samples.join(' '))),
     problems: [...input.problems].sort((a, b) => compareText(a.file, b.file)),
   };
   await writeAtomic(path.join(outDir, 'medbank.json'), `${JSON.stringify(record, null, 2)}\n`);
@@ -159,30 +175,63 @@ async function assignTaskSplits(input: RecordInput): Promise<{
   byTask: Map<string, TaskSplits>;
   conflicts: OfficialConflict[];
   skippedEmpty: Record<string, number>;
+  grouping: Map<string, string[]>;
+  crossSourceLeaks: Leak[];
 }> {
   const { sources, options } = input;
   const byTask = new Map<string, TaskSplits>();
   const conflicts: OfficialConflict[] = [];
   const skippedEmpty: Record<string, number> = {};
+  const grouping = new Map<string, string[]>();
+  const hashed: HashedSample[] = [];
   for (const source of sources) {
     const splitter = new SourceSplitter();
     const ranges: { task: string; start: number; rows: number }[] = [];
+    const mine: { row: number; hash: string; sample: string }[] = [];
     for (const task of source.tasks) {
       const start = splitter.size;
       for await (const { outcome } of input.finished(task.id)) {
-        for (const r of outcome.rows)
-          if (r.task === task.id) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
+        for (const r of outcome.rows) {
+          if (r.task !== task.id) continue;
+          if (r.dhash) mine.push({ row: splitter.size, hash: r.dhash, sample: `${task.id}/${r.name}` });
+          splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint, dhash: r.dhash, videoFrame: r.videoFrame });
+        }
         skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
       }
       if (splitter.size > start) ranges.push({ task: task.id, start, rows: splitter.size - start });
     }
     const assigned = splitter.assign(options.seed, source.id, input.ratios);
     const firstConflict = conflicts.length;
-    for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set() });
+    for (const official of assigned.conflicts) conflicts.push({ source: source.id, official, names: new Set(), samples: new Set() });
     for (const { task, start, rows } of ranges) byTask.set(task, { splits: assigned, start, rows, firstConflict });
+    if (assigned.grouping.length) grouping.set(source.id, assigned.grouping);
+    for (const { row, hash, sample } of mine) hashed.push({ hash, source: source.id, sample, split: assigned.split(row) });
   }
 
-  return { byTask, conflicts, skippedEmpty };
+  return { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks: crossSourceLeaks(hashed) };
+}
+
+/** Within a source, splits disagree only where official splits do: a group or copies of one image in two of them. */
+function conflictLeak(c: OfficialConflict): Leak {
+  return {
+    samples: [...c.samples].sort(compareText),
+    sources: [c.source],
+    splits: c.official,
+    reason: `${c.source}'s official splits put one group or copies of one image (difference hash within ${NEAR_DUPLICATE_BITS} bits) in ${c.official.join(' and ')}`,
+  };
+}
+
+/** Near-identical 2D images of two sources in different splits (validate's threshold and search). */
+function crossSourceLeaks(hashed: HashedSample[]): Leak[] {
+  return nearPairs(hashed, (a, b) => a.source !== b.source && a.split !== b.split).map(({ a, b, bits }) => {
+    const [first, second] = compareText(a.sample, b.sample) <= 0 ? [a, b] : [b, a];
+    return {
+      samples: [first.sample, second.sample],
+      sources: [first.source, second.source].sort(compareText),
+      splits: [first.split, second.split].sort() as Split[],
+      reason: `the same image in ${first.source} (${first.split}) and ${second.source} (${second.split}): ${bits} of ${HASH_BITS} difference-hash bits differ`,
+    };
+  });
 }
 
 /** A task's train/val/test files, names sorted, and the removal of outputs no row refers to. */

@@ -58,15 +58,19 @@ export async function prepareTree(outDir: string, options: object, force: boolea
   if (previous?.trim() !== wanted) await writeAtomic(optionsFile, `${wanted}\n`);
 }
 
+/** What a job record's rows hold; records of an older form are converted again (2: rows carry `dhash`). */
+const ROW_FORMAT = 'rows/2';
+
 /**
- * A job's identity: its line in the plan file (the job as JSON) and the options that change its
- * pixels. Where the raw and out folders are is left out, so moving them keeps the records valid.
- * Hashing the plan line, not the parsed job, spares the main thread a parse per converted job.
+ * A job's identity: its line in the plan file (the job as JSON), the options that change its
+ * pixels and the row format. Where the raw and out folders are is left out, so moving them keeps
+ * the records valid. Hashing the plan line, not the parsed job, spares the main thread a parse
+ * per converted job.
  */
 export function jobFingerprinter(opts: ConvertOptions): (planLine: Uint8Array) => string {
   const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
   const options = stableJson(pixelOptions);
-  return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).digest('hex');
+  return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).update(ROW_FORMAT).digest('hex');
 }
 
 /** Record file of a job, unique per source, name and target tasks. */

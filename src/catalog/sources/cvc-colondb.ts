@@ -77,7 +77,7 @@ or the original release:
     const version = png.images.size ? png : bmp;
     const notes = [`${version.images.size} frames (${version.label} version)`];
     if (version === png && bmp.images.size) notes.push(`the ${bmp.label} files are ignored`);
-    notes.push('no frame-to-sequence mapping is published: identical images are grouped by hash');
+    notes.push('no frame-to-sequence mapping is published: consecutive similar frames are grouped into sequences at split time');
 
     const jobs: Job2D[] = [];
     const problems: Problem[] = [];
@@ -94,6 +94,7 @@ or the original release:
         source: 'CVC-ColonDB',
         name,
         group: name,
+        videoFrame: frame,
         image: rel,
         targets: [{ task: 'Polyp_EN_8', mask: { kind: 'luma-above', files: [path.relative(rawRoot, mask)], above: 127 } }],
         meta: { frame, version: version === png ? 'png380' : 'bmp300' },

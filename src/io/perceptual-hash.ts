@@ -20,8 +20,34 @@ export const HASH_BITS = (DHASH_COLUMNS - 1) * DHASH_ROWS;
 export const NEAR_DUPLICATE_BITS = 12;
 const MAX_BUCKET = 256;
 
+/**
+ * Hash of interleaved 8-bit pixels (1 to 4 channels; alpha ignored): ITU-R 601 luma, box-averaged
+ * into DHASH_COLUMNS × DHASH_ROWS cells. `validate` hashes output PNGs with it and the build hashes
+ * each decoded raw image, so both find the same copies.
+ */
+export function pixelDifferenceHash(data: Uint8Array, width: number, height: number, channels: number): string {
+  const colour = channels >= 3 ? 1 : 0;
+  const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
+  const cellCount = new Uint32Array(DHASH_COLUMNS * DHASH_ROWS);
+  const columnCell = new Uint32Array(width);
+  for (let x = 0; x < width; x++) columnCell[x] = Math.floor((x * DHASH_COLUMNS) / width);
+  for (let y = 0; y < height; y++) {
+    const rowCell = Math.floor((y * DHASH_ROWS) / height) * DHASH_COLUMNS;
+    let i = y * width * channels;
+    for (let x = 0; x < width; x++, i += channels) {
+      const cell = rowCell + columnCell[x];
+      // Luma in 1/256 steps, in integers (exact in a double for any image size).
+      cellSum[cell] += 77 * data[i] + 150 * data[i + colour] + 29 * data[i + 2 * colour];
+      cellCount[cell]++;
+    }
+  }
+  const means = new Float64Array(cellSum.length);
+  for (let c = 0; c < means.length; c++) means[c] = cellCount[c] ? cellSum[c] / cellCount[c] : 0;
+  return differenceHash(means);
+}
+
 /** Hex hash from cell means laid out row by row, DHASH_COLUMNS per row. */
-export function differenceHash(means: Float64Array): string {
+function differenceHash(means: Float64Array): string {
   let hex = '';
   let nibble = 0;
   let bits = 0;
