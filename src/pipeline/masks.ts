@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { MaskRule } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { readRaw, readSize, toLuma, type RawImage } from '../io/image-read.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { padToSquare, resampleNearest } from '../io/resize.js';
 
 export interface Plane {
@@ -43,6 +44,7 @@ export async function evaluateMask(
   width: number,
   height: number,
   rawSize: { width: number; height: number } = { width, height },
+  limits: InputLimits = DEFAULT_LIMITS,
 ): Promise<Plane> {
   const out = new Uint8Array(width * height);
   const shrink = rawSize.width !== width || rawSize.height !== height;
@@ -51,8 +53,9 @@ export async function evaluateMask(
     const asInput = (e: unknown) => {
       throw e instanceof InputError ? new InputError(rel, e.message) : e;
     };
-    if (shrink) checkSize(rel, await readSize(file).catch(asInput), rawSize.width, rawSize.height);
-    const img = await readRaw(file, shrink ? { width, height, kernel: 'nearest' } : undefined).catch(asInput);
+    // The header first: a mask that lies about its size is refused before it is decoded.
+    checkSize(rel, await readSize(file, limits).catch(asInput), rawSize.width, rawSize.height);
+    const img = await readRaw(file, shrink ? { width, height, kernel: 'nearest' } : undefined, limits).catch(asInput);
     checkSize(rel, img, width, height);
     return img;
   };

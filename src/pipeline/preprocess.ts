@@ -13,6 +13,7 @@ import { LAYOUTS, layoutByName, type Layout, type LayoutName } from '../contract
 import { SPLITS } from '../catalog/types.js';
 import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
 import type { ResizeMode } from '../io/resize.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
 import type { PairReply, PairRequest } from './preprocess-pair.js';
@@ -23,6 +24,8 @@ export interface PreprocessOptions {
   size: number;
   workers?: number;
   resize?: ResizeMode;
+  /** Header bounds; absent means the defaults (input-limits.ts). */
+  limits?: InputLimits;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -127,6 +130,7 @@ async function listPairs(input: string, output: string, o: PreprocessOptions): P
         outMask: path.join(output, task, layout.maskDir, `${stem(file)}.png`),
         size: o.size,
         resize: o.resize ?? 'stretch',
+        limits: o.limits ?? DEFAULT_LIMITS,
       });
     }
     tasks.push({ task, layout: layout.name, pairs });

@@ -64,7 +64,8 @@ export async function prepareTree(outDir: string, options: object, force: boolea
  * Hashing the plan line, not the parsed job, spares the main thread a parse per converted job.
  */
 export function jobFingerprinter(opts: ConvertOptions): (planLine: Uint8Array) => string {
-  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
+  // Input bounds only refuse files, and a refused job has no record: they do not change a job's identity.
+  const { rawRoot: _raw, outDir: _out, limits: _limits, ...pixelOptions } = opts;
   const options = stableJson(pixelOptions);
   return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).digest('hex');
 }
