@@ -6,6 +6,11 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+/** A single file or folder name: not empty, not `.` or `..`, no separator or NUL. */
+export function isPlainName(name: string): boolean {
+  return Boolean(name) && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
 export type Resolved = { file: string } | { refused: string };
 
 export interface Confinement {

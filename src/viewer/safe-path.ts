@@ -3,7 +3,7 @@
  * a segment that decodes to `.`/`..`, holds a separator or NUL, or a path whose real location
  * (symlinks resolved) leaves the folder is refused, and the caller answers 404.
  */
-import path from 'node:path';
+import { isPlainName } from '../io/confine.js';
 
 /** One decoded URL path segment, or undefined if it could step outside its folder. */
 export function safeSegment(raw: string): string | undefined {
@@ -13,8 +13,7 @@ export function safeSegment(raw: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (!segment || segment === '.' || segment === '..' || /[/\\\0]/.test(segment) || path.isAbsolute(segment)) return undefined;
-  return segment;
+  return isPlainName(segment) ? segment : undefined;
 }
 
 /** The folder confinement itself is shared with the library and the readers (io/confine.ts). */
