@@ -73,8 +73,8 @@ export async function openMetaImage(file: string, shown: string, options: MetaIm
   if (dataFile.toUpperCase() === 'LOCAL') payload = { file, shown, start: dataStart };
   else if (/^LIST|%/.test(dataFile)) throw new InputError(shown, `MetaImage data split over several files (${dataFile}) is not supported`);
   else {
-    const root = await confineTo(options.root ?? path.dirname(file));
-    const resolved = await root.resolve(path.relative(root.root, path.resolve(path.dirname(file), dataFile)));
+    const rootDir = options.root ?? path.dirname(file);
+    const resolved = await (await confineTo(rootDir)).resolve(path.relative(rootDir, path.resolve(path.dirname(file), dataFile)));
     if ('refused' in resolved) throw new InputError(shown, `ElementDataFile "${dataFile}" refused: ${resolved.refused}`);
     payload = { file: resolved.file, shown: path.join(path.dirname(shown), dataFile), start: 0 };
   }
