@@ -40,7 +40,14 @@ export async function reserveBytes(shared: SharedArrayBuffer, bytes: number): Pr
       continue;
     }
     const waited = waitAsync(cells, USED, used);
-    if (waited.async) await waited.value;
+    if (!waited.async) continue;
+    // A pending waitAsync does not keep a thread's event loop alive; this timer does.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      await waited.value;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
   let released = false;
   return () => {
