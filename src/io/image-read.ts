@@ -142,8 +142,11 @@ export function asInputError(file: string, e: unknown): InputError {
   if (err?.code === 'ENOENT') return new InputError(file, 'file not found');
   if (err?.code === 'EACCES') return new InputError(file, 'permission denied');
   if (err?.code === 'ELOOP') return new InputError(file, 'symbolic link loop: the link never reaches a file');
+  // libtiff prefixes its messages with the file's absolute path: the problem names the file already.
   const msg = String(err?.message ?? e)
     .replace(/^Input file /, '')
+    .split(`${file}: `)
+    .join('')
     .split('\n')[0];
   return new InputError(file, `cannot decode: ${msg}`);
 }
