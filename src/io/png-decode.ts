@@ -11,6 +11,7 @@
 import zlib from 'node:zlib';
 import pngjs from 'pngjs';
 import { COLOUR_TYPES, parsePngHeader } from './png-header.js';
+import { DEFAULT_MAX_PIXELS } from './input-limits.js';
 
 export interface DecodedPng {
   width: number;
@@ -103,6 +104,9 @@ function unfilter(raw: Uint8Array, width: number, height: number, channels: numb
 export function decodePng(bytes: Uint8Array): DecodedPng {
   const header = parsePngHeader(bytes);
   if (!header) throw new Error('no PNG signature and IHDR chunk');
+  // pngjs allocates what IHDR declares before it inflates anything.
+  if (header.width * header.height > DEFAULT_MAX_PIXELS)
+    throw new Error(`IHDR declares ${header.width}x${header.height} pixels, above the bound of ${DEFAULT_MAX_PIXELS}`);
   const channels = COLOUR_TYPES[header.colourType]?.channels;
   if (crc32 && header.bitDepth === 8 && header.colourType !== 3 && channels && !header.interlaced) {
     const { width, height } = header;
