@@ -140,7 +140,7 @@ function checkAllBackground(file: string, img: RawImage, luma: Uint8Array, above
 }
 
 /** The first few distinct pixel values (grey levels, or colour tuples), as a message lists them. */
-export function valuesFound(img: RawImage, most = 8): string {
+function valuesFound(img: RawImage, most = 8): string {
   const { data, channels } = img;
   const found = new Set<string>();
   const n = img.width * img.height;
