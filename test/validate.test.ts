@@ -1,7 +1,7 @@
 // `medbank validate`: every check fires on a tree broken in exactly its way, naming the file; clean trees pass.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
+import { appendFile, readFile, rm, symlink, truncate, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { validateTree, type ValidateReport } from '../src/dataset/validate.js';
@@ -10,6 +10,7 @@ import { hammingDistance, nearPairs } from '../src/io/perceptual-hash.js';
 import { preprocess } from '../src/pipeline/preprocess.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { runCli, tempDir } from './helpers.js';
+import { lyingPng } from '../src/fixtures/faults.js';
 import { readManifest } from '../src/dataset/open.js';
 import {
   buildFixtureTree,
@@ -235,6 +236,28 @@ test('png.corrupt: a truncated image, and a PNG without its IEND chunk (which li
   assertFires(report, 'png.corrupt', image(POLYP, cut));
   assertFires(report, 'png.corrupt', mask(POLYP, noEnd));
   assert.match(report.findings.find((f) => f.file === mask(POLYP, noEnd))!.message, /before the IEND chunk/);
+});
+
+test('png.corrupt: bytes hidden after the IEND chunk, a mask declaring 10^10 pixels; file.unreadable: an image that is a symbolic link loop', async (t) => {
+  let padded = '';
+  let looped = '';
+  const report = await broken(t, async (tree) => {
+    [padded, looped] = await splitLines(tree, POLYP, 'train');
+    await appendFile(path.join(tree, POLYP, 'images', padded), 'hidden payload after the image');
+    await writeFile(path.join(tree, POLYP, 'masks', padded), lyingPng(100000, 100000));
+    const file = path.join(tree, POLYP, 'images', looped);
+    await rm(file);
+    await symlink(looped, file);
+  });
+  assertFires(report, 'png.corrupt', image(POLYP, padded));
+  assert.match(report.findings.find((f) => f.file === image(POLYP, padded))!.message, /30 bytes after the IEND chunk/);
+  assert.match(
+    report.findings.find((f) => f.file === mask(POLYP, padded) && f.code === 'png.corrupt')!.message,
+    /IHDR declares 100000x100000 pixels, above the bound/,
+  );
+  assertFires(report, 'file.unreadable', image(POLYP, looped));
+  assert.match(report.findings.find((f) => f.file === image(POLYP, looped))!.message, /symbolic link loop/);
+  assert.ok(!report.findings.some((f) => f.file === image(POLYP, looped) && f.code === 'png.corrupt'), 'a loop is not a decoding error');
 });
 
 test('image.format: an image saved as RGBA', async (t) => {

@@ -80,8 +80,11 @@ export interface SourceInfo {
 export type MaskRule =
   /** Foreground where the Pillow-style luma of any listed file is above `above` (OR of files). */
   | { kind: 'luma-above'; files: string[]; above: number }
-  /** Foreground where the luma is below `below` (REFUGE: darker than background). */
-  | { kind: 'luma-below'; file: string; below: number }
+  /**
+   * Foreground where the luma is below `below` (REFUGE: darker than background). `maxShare`: the
+   * largest share of the image the structure can cover; more means inverted classes (a problem).
+   */
+  | { kind: 'luma-below'; file: string; below: number; maxShare?: number }
   /** Foreground where the raw integer label (any bit depth, first channel) is one of `values`; [] means > 0. */
   | { kind: 'labels'; file: string; values: number[] }
   /** Foreground inside any box (x0, y0, x1, y1 in source pixels, inclusive-exclusive). */

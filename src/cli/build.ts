@@ -8,7 +8,8 @@ import type { BuildRecord } from '../contract/build-record.js';
 import { LAYOUTS } from '../contract/layout.js';
 import { LICENSE_USES } from '../catalog/license-policy.js';
 import { textTable } from './format.js';
-import { choiceOption, intOption, keyValueOption, listOption, shareOption } from './options.js';
+import { choiceOption, DEFAULT_MAX_VOLUME_MIB, intOption, keyValueOption, limitOptions, listOption, shareOption } from './options.js';
+import { DEFAULT_MAX_PIXELS } from '../io/input-limits.js';
 
 export function summaryTable(record: BuildRecord): string {
   const rows = record.tasks.map((t) => [t.id, t.source, t.counts.train, t.counts.val, t.counts.test, t.counts.total]);
@@ -58,6 +59,18 @@ export function registerBuild(program: Command): void {
       choiceOption('--license', LICENSE_USES),
       'any',
     )
+    .option(
+      '--max-pixels <n>',
+      'refuse a raw image or mask whose header declares more pixels than this',
+      intOption('--max-pixels', 1, Number.MAX_SAFE_INTEGER),
+      DEFAULT_MAX_PIXELS,
+    )
+    .option(
+      '--max-volume-mib <n>',
+      'refuse a raw volume whose header declares voxels taking more MiB than this; also the MiB all workers may inflate at once',
+      intOption('--max-volume-mib', 1, 1024 * 1024),
+      DEFAULT_MAX_VOLUME_MIB,
+    )
     .option('--force', 'rebuild an existing tree that was built with other options', false)
     .option('--shard <i/n|auto>', 'convert shard i of n (0-based), or "auto" from a Slurm job array; then run "medbank merge"')
     .option(
@@ -102,6 +115,7 @@ export function registerBuild(program: Command): void {
         force: o.force,
         sourceOptions: o.sourceOption,
         license: o.license,
+        limits: limitOptions(o),
         shard,
         signal: controller.signal,
         onProgress: progress.onProgress,

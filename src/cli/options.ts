@@ -1,5 +1,6 @@
 /** Parsers for command-line option values: every bad value is a UsageError naming the option. */
 import { UsageError } from '../errors.js';
+import { DEFAULT_MAX_VOLUME_BYTES, type InputLimits } from '../io/input-limits.js';
 
 export function intOption(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -42,3 +43,11 @@ export function keyValueOption(value: string, previous: Record<string, string> =
   if (eq <= 0) throw new UsageError(`--source-option expects key=value, got "${value}"`);
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
 }
+
+/** `--max-pixels` and `--max-volume-mib`: the header bounds of input-limits.ts, shared by the commands that read raw files. */
+export function limitOptions(o: { maxPixels: number; maxVolumeMib?: number }): InputLimits {
+  return { maxPixels: o.maxPixels, maxVolumeBytes: (o.maxVolumeMib ?? DEFAULT_MAX_VOLUME_BYTES / MIB) * MIB };
+}
+
+const MIB = 1024 * 1024;
+export const DEFAULT_MAX_VOLUME_MIB = DEFAULT_MAX_VOLUME_BYTES / MIB;

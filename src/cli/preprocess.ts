@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { preprocess } from '../pipeline/preprocess.js';
 import { textTable } from './format.js';
-import { choiceOption, intOption } from './options.js';
+import { choiceOption, intOption, limitOptions } from './options.js';
+import { DEFAULT_MAX_PIXELS } from '../io/input-limits.js';
 
 export function registerPreprocess(program: Command): void {
   program
@@ -13,6 +14,12 @@ export function registerPreprocess(program: Command): void {
     .option('--size <n>', 'output width and height', intOption('--size', 16, 8192), 1024)
     .option('--resize <mode>', 'stretch, or pad to keep the aspect ratio', choiceOption('--resize', ['stretch', 'pad'] as const), 'stretch')
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
+    .option(
+      '--max-pixels <n>',
+      'refuse an image or mask whose header declares more pixels than this',
+      intOption('--max-pixels', 1, Number.MAX_SAFE_INTEGER),
+      DEFAULT_MAX_PIXELS,
+    )
     .option('--quiet', 'print only problems and the summary', false)
     .action(async (input: string, output: string, o) => {
       let last = 0;
@@ -22,6 +29,7 @@ export function registerPreprocess(program: Command): void {
         size: o.size,
         resize: o.resize,
         workers: o.workers,
+        limits: limitOptions(o),
         onProgress: (done, total) => {
           if (o.quiet || (done !== total && Date.now() - last < 2000)) return;
           last = Date.now();

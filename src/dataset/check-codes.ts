@@ -15,6 +15,7 @@ export const CHECKS = {
   'manifest.split': 'a manifest row gives another split than the split files',
   'manifest.hash': 'a file differs from the sha256 in its manifest row (--deep)',
   'file.not-png': 'a file in an image or mask folder is not named .png',
+  'file.unreadable': 'a file in an image or mask folder cannot be read (symbolic link loop, dangling link, no permission)',
   'pair.mask-missing': 'an image has no mask with the same name',
   'pair.image-missing': 'a mask has no image with the same name',
   'pair.size-mismatch': 'an image and its mask differ in width or height',

@@ -19,6 +19,8 @@ export interface FileFacts {
   header?: PngHeader;
   /** Why the file could not be read or decoded. */
   error?: string;
+  /** The file could not be read at all (the error says why), as opposed to not decoding. */
+  unreadable?: boolean;
   sha256?: string;
 }
 
@@ -57,11 +59,18 @@ function decodeError(e: unknown): string {
   return `does not decode as a PNG: ${(e as Error)?.message ?? String(e)}`;
 }
 
-function readBytes(file: string): { bytes?: Uint8Array; error?: string } {
+function readError(e: unknown): { error: string; unreadable: true } {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return { error: 'is a symbolic link loop (ELOOP): it never reaches a file', unreadable: true };
+  if (code === 'ENOENT') return { error: 'is a dangling symbolic link (ENOENT)', unreadable: true };
+  return { error: `cannot be read (${code ?? (e as Error).message})`, unreadable: true };
+}
+
+function readBytes(file: string): { bytes?: Uint8Array; error?: string; unreadable?: true } {
   try {
     return { bytes: readFileSync(file) };
   } catch (e) {
-    return { error: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return readError(e);
   }
 }
 
@@ -70,7 +79,7 @@ function headerOnly(file: string): FileFacts {
     const header = readPngHeaderSync(file);
     return header ? { header } : { error: 'is not a PNG (no PNG signature and IHDR chunk)' };
   } catch (e) {
-    return { error: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return readError(e);
   }
 }
 
@@ -133,8 +142,8 @@ export function maskPixelFacts(
 
 export function inspectImage(file: string, wants: InspectWants): ImageFacts {
   if (!wants.imagePixels) return headerOnly(file);
-  const { bytes, error } = readBytes(file);
-  if (!bytes) return { error };
+  const { bytes, ...failed } = readBytes(file);
+  if (!bytes) return failed;
   const header = parsePngHeader(bytes);
   if (!header) return { error: 'is not a PNG (no PNG signature and IHDR chunk)', sha256: sha256(bytes) };
   const facts: ImageFacts = { header, sha256: sha256(bytes) };
@@ -149,8 +158,8 @@ export function inspectImage(file: string, wants: InspectWants): ImageFacts {
 
 export function inspectMask(file: string, wants: InspectWants): MaskFacts {
   if (!wants.maskPixels && !wants.maskHash) return headerOnly(file);
-  const { bytes, error } = readBytes(file);
-  if (!bytes) return { error };
+  const { bytes, ...failed } = readBytes(file);
+  if (!bytes) return failed;
   const header = parsePngHeader(bytes);
   const facts: MaskFacts = { header, ...(wants.maskHash ? { sha256: sha256(bytes) } : {}) };
   if (!header) return { ...facts, error: 'is not a PNG (no PNG signature and IHDR chunk)' };

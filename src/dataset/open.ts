@@ -19,7 +19,8 @@ import { SPLITS, type Split } from '../catalog/types.js';
 import { LAYOUTS, layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import type { BuildRecord, TaskRecord } from '../contract/build-record.js';
 import type { ManifestRow } from '../contract/manifest.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { confineTo, isPlainName, type Confinement } from '../io/confine.js';
 
 /** Decoded pixels, interleaved, 8 bits per sample. */
 export interface Pixels8 {
@@ -124,6 +125,13 @@ export async function readManifest(root: string, keep: (row: ManifestRow) => boo
 function makeTask(root: string, id: string, layout: Layout, metadata: TaskRecord | undefined): MedBankTask {
   const dir = path.join(root, id);
   let manifestCache: Promise<Map<string, ManifestRow>> | undefined;
+  // Split lines are data: a file they name is read only if it really is inside the tree (as the viewer does).
+  let tree: Promise<Confinement> | undefined;
+  const readInside = async (file: string, channels: 1 | 'as-stored'): Promise<Pixels8> => {
+    const resolved = await (tree ??= confineTo(root)).then((c) => c.resolve(path.relative(root, file)));
+    if ('refused' in resolved) throw new InputError(file, `refused: ${resolved.refused}`);
+    return readPixels(resolved.file, channels);
+  };
   const task: MedBankTask = {
     id,
     dir,
@@ -143,6 +151,12 @@ function makeTask(root: string, id: string, layout: Layout, metadata: TaskRecord
       const manifest = await task.manifest();
       for (const s of split ? [split] : SPLITS) {
         for (const file of lists[s]) {
+          if (!isPlainName(file)) {
+            throw new InputError(
+              path.join(dir, splitFileName(s)),
+              `line "${file}" is not a file name in ${layout.imageDir}/: it could name a file outside the tree`,
+            );
+          }
           const name = file.replace(/\.png$/i, '');
           const imagePath = path.join(dir, layout.imageDir, file);
           const maskPath = path.join(dir, layout.maskDir, file);
@@ -153,8 +167,8 @@ function makeTask(root: string, id: string, layout: Layout, metadata: TaskRecord
             imagePath,
             maskPath,
             manifest: manifest.get(name),
-            readImage: () => readPixels(imagePath, 'as-stored'),
-            readMask: () => readPixels(maskPath, 1),
+            readImage: () => readInside(imagePath, 'as-stored'),
+            readMask: () => readInside(maskPath, 1),
           };
         }
       }

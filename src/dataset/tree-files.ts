@@ -107,10 +107,13 @@ async function readManifestState(root: string): Promise<ManifestState> {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort();
+  return (
+    entries
+      // Links are listed too: one that loops or dangles is reported by the checks, never skipped in silence.
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort()
+  );
 }
 
 async function readSplitFile(root: string, task: MedBankTask, split: Split): Promise<SplitFile> {

@@ -224,8 +224,8 @@ function checkSplitCoverage({ samples, emit }: Context): void {
 
 function checkDecoding({ samples, emit }: Context): void {
   for (const s of samples) {
-    if (s.imageRel && s.image?.error) emit('png.corrupt', s.imageRel, s.image.error);
-    if (s.maskRel && s.mask?.error) emit('png.corrupt', s.maskRel, s.mask.error);
+    if (s.imageRel && s.image?.error) emit(s.image.unreadable ? 'file.unreadable' : 'png.corrupt', s.imageRel, s.image.error);
+    if (s.maskRel && s.mask?.error) emit(s.mask.unreadable ? 'file.unreadable' : 'png.corrupt', s.maskRel, s.mask.error);
   }
 }
 

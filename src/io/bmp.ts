@@ -11,9 +11,22 @@ export interface BmpImage {
   height: number;
 }
 
-export function decodeBmp(bytes: Uint8Array): BmpImage {
+/** The fields of a BMP header that decoding needs; `width` and `height` are known before any pixel is read. */
+export interface BmpHeader {
+  width: number;
+  height: number;
+  offset: number;
+  headerSize: number;
+  bpp: number;
+  topDown: boolean;
+}
+
+/** Bytes a BMP header (file header and the smallest info header) takes. */
+export const BMP_HEADER_BYTES = 54;
+
+export function parseBmpHeader(bytes: Uint8Array): BmpHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 54 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) throw new Error('not a BMP file');
+  if (bytes.length < BMP_HEADER_BYTES || bytes[0] !== 0x42 || bytes[1] !== 0x4d) throw new Error('not a BMP file');
   const offset = view.getUint32(10, true);
   const headerSize = view.getUint32(14, true);
   if (headerSize < 40) throw new Error(`unsupported BMP header (${headerSize} bytes)`);
@@ -22,10 +35,15 @@ export function decodeBmp(bytes: Uint8Array): BmpImage {
   const bpp = view.getUint16(28, true);
   const compression = view.getUint32(30, true);
   const height = Math.abs(rawHeight);
-  const topDown = rawHeight < 0;
   if (width <= 0 || height === 0) throw new Error('invalid BMP size');
   if (compression !== 0 && !(compression === 3 && bpp === 32)) throw new Error(`compressed BMP (method ${compression}) is not supported`);
   if (![1, 4, 8, 24, 32].includes(bpp)) throw new Error(`unsupported BMP depth ${bpp} bits`);
+  return { width, height, offset, headerSize, bpp, topDown: rawHeight < 0 };
+}
+
+export function decodeBmp(bytes: Uint8Array): BmpImage {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { width, height, offset, headerSize, bpp, topDown } = parseBmpHeader(bytes);
 
   const stride = Math.ceil((width * bpp) / 32) * 4;
   if (offset + stride * height > bytes.length) throw new Error('truncated pixel data');

@@ -1,12 +1,14 @@
 /**
  * Decoding raw 2D files into typed arrays at their native bit depth. sharp (libvips) reads PNG,
  * JPEG and TIFF; its prebuilt libvips has no BMP loader, so BMP (REFUGE masks, CVC-ColonDB) goes
- * through ./bmp.ts. Every failure becomes an InputError naming the file.
+ * through ./bmp.ts. Every failure becomes an InputError naming the file. Nothing is decoded before
+ * its header's size has passed the pixel bound (input-limits.ts).
  */
-import { access, constants, readFile } from 'node:fs/promises';
+import { access, constants, open, readFile } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import sharp from './sharp.js';
-import { decodeBmp } from './bmp.js';
+import { BMP_HEADER_BYTES, decodeBmp, parseBmpHeader } from './bmp.js';
+import { checkPixels, DEFAULT_LIMITS, type InputLimits } from './input-limits.js';
 import { InputError } from '../errors.js';
 import type { ImageSource } from './resize.js';
 
@@ -60,21 +62,25 @@ export interface DecodeFit {
 /**
  * Native-depth decode: all bands (alpha included), no colour conversion. With `fit`, libvips
  * resamples while decoding (shrink-on-load for JPEG, streamed for the rest), still at native
- * depth, so a whole-slide image never sits in memory at full resolution.
+ * depth, so a whole-slide image never sits in memory at full resolution. libvips refuses a header
+ * above the pixel bound before it allocates.
  */
-export async function readRaw(file: string, fit?: DecodeFit): Promise<RawImage> {
+export async function readRaw(file: string, fit?: DecodeFit, limits: InputLimits = DEFAULT_LIMITS): Promise<RawImage> {
   if (isBmp(file)) {
+    await readSize(file, limits);
     if (!fit) return readBmp(file);
     const bmp = await readBmp(file);
     return readRawFrom(sharp(bmp.data as Uint8Array, { raw: { width: bmp.width, height: bmp.height, channels: 3 } }), file, fit);
   }
-  return readRawFrom(sharp(file, { failOn: 'error', limitInputPixels: false }), file, fit);
+  return readRawFrom(sharp(file, { failOn: 'error', limitInputPixels: limits.maxPixels }), file, fit, limits);
 }
 
-async function readRawFrom(img: Sharp, file: string, fit?: DecodeFit): Promise<RawImage> {
+async function readRawFrom(img: Sharp, file: string, fit?: DecodeFit, limits?: InputLimits): Promise<RawImage> {
   try {
     if (!isBmp(file)) await checkReadable(file);
     const meta = await img.metadata();
+    // Named in our words before libvips refuses it in its own.
+    if (limits && meta.width && meta.height) checkPixels(file, meta.width, meta.height, limits);
     const depth = meta.depth ?? 'uchar';
     const view = DEPTH_VIEW[depth];
     if (!view) throw new Error(`unsupported sample format ${depth}`);
@@ -90,19 +96,34 @@ async function readRawFrom(img: Sharp, file: string, fit?: DecodeFit): Promise<R
   }
 }
 
-/** Width and height from the header only. */
-export async function readSize(file: string): Promise<{ width: number; height: number }> {
-  if (isBmp(file)) {
-    const { width, height } = await readBmp(file);
-    return { width, height };
-  }
+/** Width and height from the header only, refused above the pixel bound. */
+export async function readSize(file: string, limits: InputLimits = DEFAULT_LIMITS): Promise<{ width: number; height: number }> {
   try {
-    await checkReadable(file);
-    const meta = await sharp(file, { limitInputPixels: false }).metadata();
-    if (!meta.width || !meta.height) throw new Error('no image size in header');
-    return { width: meta.width, height: meta.height };
+    const size = isBmp(file) ? await readBmpSize(file) : await readHeaderSize(file);
+    checkPixels(file, size.width, size.height, limits);
+    return size;
   } catch (e) {
     throw asInputError(file, e);
+  }
+}
+
+async function readHeaderSize(file: string): Promise<{ width: number; height: number }> {
+  await checkReadable(file);
+  // Metadata reads the header only: no pixel is decoded, so no pixel limit is needed here.
+  const meta = await sharp(file, { limitInputPixels: false }).metadata();
+  if (!meta.width || !meta.height) throw new Error('no image size in header');
+  return { width: meta.width, height: meta.height };
+}
+
+async function readBmpSize(file: string): Promise<{ width: number; height: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const head = new Uint8Array(BMP_HEADER_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const { width, height } = parseBmpHeader(head.subarray(0, bytesRead));
+    return { width, height };
+  } finally {
+    await handle.close();
   }
 }
 
@@ -120,8 +141,12 @@ export function asInputError(file: string, e: unknown): InputError {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOENT') return new InputError(file, 'file not found');
   if (err?.code === 'EACCES') return new InputError(file, 'permission denied');
+  if (err?.code === 'ELOOP') return new InputError(file, 'symbolic link loop: the link never reaches a file');
+  // libtiff prefixes its messages with the file's absolute path: the problem names the file already.
   const msg = String(err?.message ?? e)
     .replace(/^Input file /, '')
+    .split(`${file}: `)
+    .join('')
     .split('\n')[0];
   return new InputError(file, `cannot decode: ${msg}`);
 }

@@ -6,11 +6,22 @@
  * Geometry follows ITK: TransformMatrix lists each voxel axis's direction in LPS+ world
  * coordinates, which become RAS+ by negating x and y.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { bytesPerSample, viewSamples, type Affine, type SampleType, type Volume } from './volume.js';
+import { confineTo } from './confine.js';
+import { checkVolumeBytes, DEFAULT_LIMITS, type InputLimits } from './input-limits.js';
+import {
+  bytesPerSample,
+  readPrefix,
+  readRange,
+  viewSamples,
+  type Affine,
+  type SampleType,
+  type Volume,
+  type VolumeFile,
+} from './volume.js';
 
 const ELEMENT_TYPES: Record<string, SampleType> = {
   MET_UCHAR: 'uint8',
@@ -25,11 +36,20 @@ const ELEMENT_TYPES: Record<string, SampleType> = {
 
 const MAX_HEADER = 64 * 1024;
 
-export async function readMetaImage(file: string, shown: string): Promise<Volume> {
-  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(shown, e.code === 'ENOENT' ? 'file not found' : `cannot read: ${e.message}`);
-  });
-  const { fields, dataStart } = parseHeader(bytes, shown);
+export interface MetaImageOptions {
+  limits?: InputLimits;
+  /** Folder a detached data file must stay inside (symlinks resolved); default: the header's folder. */
+  root?: string;
+}
+
+/**
+ * Reads the header (its first 64 KiB at most) and checks it: the voxels against the bounds, a
+ * detached data file against the confinement folder. The read then takes only the bytes the
+ * header's grid needs; compressed data inflate to that size and no further.
+ */
+export async function openMetaImage(file: string, shown: string, options: MetaImageOptions = {}): Promise<VolumeFile> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { fields, dataStart } = parseHeader(await readPrefix(file, shown, MAX_HEADER), shown);
   const get = (key: string) => fields.get(key.toLowerCase());
   const numbers = (key: string) => get(key)?.split(/\s+/).filter(Boolean).map(Number);
 
@@ -45,32 +65,48 @@ export async function readMetaImage(file: string, shown: string): Promise<Volume
   const msb = /^true$/i.test(get('ElementByteOrderMSB') ?? get('BinaryDataByteOrderMSB') ?? 'false');
   const dataFile = get('ElementDataFile');
   if (!dataFile) throw new InputError(shown, 'MetaImage header has no ElementDataFile');
-
-  let payload: Buffer;
-  if (dataFile.toUpperCase() === 'LOCAL') payload = bytes.subarray(dataStart);
-  else if (/^LIST|%/.test(dataFile)) throw new InputError(shown, `MetaImage data split over several files (${dataFile}) is not supported`);
-  else {
-    const rel = path.join(path.dirname(shown), dataFile);
-    payload = await readFile(path.join(path.dirname(file), dataFile)).catch((e: NodeJS.ErrnoException) => {
-      throw new InputError(rel, e.code === 'ENOENT' ? `data file named by ${shown} not found` : `cannot read: ${e.message}`);
-    });
-  }
   const dims: [number, number, number] = [size[0], size[1], ndims === 3 ? size[2] : 1];
   const count = dims[0] * dims[1] * dims[2];
-  if (/^true$/i.test(get('CompressedData') ?? 'false')) {
-    try {
-      payload = inflateSync(payload);
-    } catch (e) {
-      throw new InputError(shown, `corrupt compressed MetaImage data: ${(e as Error).message}`);
-    }
-  } else {
-    const headerSize = Number(get('HeaderSize') ?? 0);
-    // HeaderSize -1: the data are the last bytes of the file.
-    const skip = headerSize === -1 ? payload.length - count * bytesPerSample(type) : headerSize;
-    if (skip > 0) payload = payload.subarray(skip);
-  }
-  const data = viewSamples(payload, 0, count, type, !msb, shown);
+  const needed = checkVolumeBytes(shown, dims, bytesPerSample(type), limits);
 
+  let payload: { file: string; shown: string; start: number };
+  if (dataFile.toUpperCase() === 'LOCAL') payload = { file, shown, start: dataStart };
+  else if (/^LIST|%/.test(dataFile)) throw new InputError(shown, `MetaImage data split over several files (${dataFile}) is not supported`);
+  else {
+    const rootDir = options.root ?? path.dirname(file);
+    const resolved = await (await confineTo(rootDir)).resolve(path.relative(rootDir, path.resolve(path.dirname(file), dataFile)));
+    if ('refused' in resolved) throw new InputError(shown, `ElementDataFile "${dataFile}" refused: ${resolved.refused}`);
+    payload = { file: resolved.file, shown: path.join(path.dirname(shown), dataFile), start: 0 };
+  }
+  const compressed = /^true$/i.test(get('CompressedData') ?? 'false');
+  const headerSize = Number(get('HeaderSize') ?? 0);
+  const read = async (): Promise<Volume> => {
+    let data: Buffer;
+    if (compressed) {
+      // Incompressible data grow by a few bytes per 16 KiB block under deflate: more input than that is not these voxels.
+      const deflated = await readRange(payload.file, payload.shown, payload.start, needed + Math.ceil(needed / 1000) + 1024);
+      try {
+        data = inflateSync(deflated, { maxOutputLength: needed });
+      } catch (e) {
+        throw new InputError(
+          shown,
+          (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+            ? `compressed MetaImage data inflate to more than the ${needed} bytes its DimSize and ElementType declare`
+            : `corrupt compressed MetaImage data: ${(e as Error).message}`,
+        );
+      }
+    } else {
+      // HeaderSize -1: the data are the last bytes of the file.
+      const skip = headerSize === -1 ? (await stat(payload.file)).size - payload.start - needed : Math.max(0, headerSize);
+      data = await readRange(payload.file, payload.shown, payload.start + Math.max(0, skip), needed);
+    }
+    return { dims, data: viewSamples(data, 0, count, type, !msb, shown), ...geometry(numbers, ndims) };
+  };
+  return { bytes: needed, read };
+}
+
+/** Spacing and affine from the header: ITK's LPS+ directions turned into NIfTI's RAS+. */
+function geometry(numbers: (key: string) => number[] | undefined, ndims: number): Pick<Volume, 'affine' | 'spacing' | 'slope' | 'inter'> {
   const spacing = numbers('ElementSpacing') ?? numbers('ElementSize') ?? [];
   const zooms = [0, 1, 2].map((k) => (k < ndims && spacing[k] > 0 ? spacing[k] : 1)) as [number, number, number];
   const origin = numbers('Offset') ?? numbers('Position') ?? numbers('Origin') ?? [];
@@ -87,7 +123,7 @@ export async function readMetaImage(file: string, shown: string): Promise<Volume
     lpsToRas[r] * (origin[r] ?? 0),
   ]);
   affine.push([0, 0, 0, 1]);
-  return { dims, data, affine, spacing: zooms, slope: 1, inter: 0 };
+  return { affine, spacing: zooms, slope: 1, inter: 0 };
 }
 
 /** `Key = Value` lines up to and including ElementDataFile (always the last field). */

@@ -4,11 +4,22 @@
  * view at `vox_offset` of the inflated file, so a volume is never copied. The affine is chosen as
  * nibabel does (sform if its code is set, else qform, else the Analyze-style base affine), not
  * as nifti-reader-js does (it prefers a higher qform code and ignores NIfTI-2 qforms), because
- * nibabel is what the rest of the field and our reference tests read volumes with.
+ * nibabel is what the rest of the field and our reference tests read volumes with. A `.nii.gz`
+ * is inflated only as far as its header's dimensions need (a gzip bomb stops there).
  */
 import * as nifti from 'nifti-reader-js';
 import { InputError } from '../errors.js';
-import { readMaybeGzip, usableScaling, viewSamples, type Affine, type SampleType, type Volume } from './volume.js';
+import {
+  bytesPerSample,
+  readPrefix,
+  usableScaling,
+  viewSamples,
+  type Affine,
+  type SampleType,
+  type Volume,
+  type VolumeFile,
+} from './volume.js';
+import { checkVolumeBytes, DEFAULT_LIMITS, type InputLimits } from './input-limits.js';
 
 /** NIfTI datatype codes MedBank reads. */
 const DATATYPES: Record<number, SampleType> = {
@@ -28,8 +39,45 @@ export const NIFTI_DATATYPE: Record<SampleType, number> = Object.fromEntries(
 
 type Header = nifti.NIFTI1 | nifti.NIFTI2;
 
-export async function readNifti(file: string, shown: string): Promise<Volume> {
-  const bytes = await readMaybeGzip(file, shown);
+/** Bytes read first: NIfTI-1 (348) and NIfTI-2 (540) headers, and short extensions. */
+const HEADER_READ = 4096;
+/** Headers with extensions put the voxels later, but never this far in (a lying vox_offset). */
+const MAX_VOX_OFFSET = 64 * 1024 * 1024;
+
+/**
+ * Reads the header (inflating only its first bytes) and checks what it promises against the
+ * bounds; the read then inflates exactly vox_offset plus the voxels, and no more.
+ */
+export async function openNifti(file: string, shown: string, limits: InputLimits = DEFAULT_LIMITS): Promise<VolumeFile> {
+  const head = await readPrefix(file, shown, HEADER_READ);
+  const { header, type, dims } = checkedHeader(head, shown);
+  if (!(header.vox_offset <= MAX_VOX_OFFSET))
+    throw new InputError(shown, `NIfTI vox_offset ${header.vox_offset} is beyond any header (at most ${MAX_VOX_OFFSET})`);
+  const voxelBytes = checkVolumeBytes(shown, dims, bytesPerSample(type), limits);
+  const bytes = Math.ceil(header.vox_offset) + voxelBytes;
+  return { bytes, read: () => readNiftiVoxels(file, shown, bytes) };
+}
+
+async function readNiftiVoxels(file: string, shown: string, needed: number): Promise<Volume> {
+  const bytes = await readPrefix(file, shown, needed);
+  // Parsed again from the full prefix: extensions may reach past the first read.
+  const { header, type, dims, rank } = checkedHeader(bytes, shown);
+  const [nx, ny, nz] = dims;
+  const data = viewSamples(bytes, header.vox_offset, nx * ny * nz, type, header.littleEndian, shown);
+  const { slope, inter } = usableScaling(header.scl_slope, header.scl_inter);
+  const pix = header.pixDims;
+  return {
+    dims,
+    data,
+    affine: bestAffine(header, bytes),
+    spacing: [Math.abs(pix[1]) || 1, Math.abs(pix[2]) || 1, rank >= 3 ? Math.abs(pix[3]) || 1 : 1],
+    slope,
+    inter,
+  };
+}
+
+/** The header, its sample type and one 3D grid, or an InputError saying what is wrong. */
+function checkedHeader(bytes: Buffer, shown: string): { header: Header; type: SampleType; dims: [number, number, number]; rank: number } {
   const header = parseHeader(bytes, shown);
   const type = DATATYPES[header.datatypeCode];
   if (!type)
@@ -42,27 +90,17 @@ export async function readNifti(file: string, shown: string): Promise<Volume> {
     throw new InputError(shown, `a ${rank}D NIfTI with ${extra} volumes; expected one 3D volume (a 4D cine file is not a frame)`);
   if (![nx, ny, nz].every((n) => Number.isInteger(n) && n > 0))
     throw new InputError(shown, `invalid NIfTI dimensions ${header.dims.join('x')}`);
-  const data = viewSamples(bytes, header.vox_offset, nx * ny * nz, type, header.littleEndian, shown);
-  const { slope, inter } = usableScaling(header.scl_slope, header.scl_inter);
-  const pix = header.pixDims;
-  return {
-    dims: [nx, ny, nz],
-    data,
-    affine: bestAffine(header, bytes),
-    spacing: [Math.abs(pix[1]) || 1, Math.abs(pix[2]) || 1, rank >= 3 ? Math.abs(pix[3]) || 1 : 1],
-    slope,
-    inter,
-  };
+  return { header, type, dims: [nx, ny, nz], rank };
 }
 
 function parseHeader(bytes: Buffer, shown: string): Header {
   const view = (n: number) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + Math.min(bytes.length, n)) as ArrayBuffer;
-  let head = view(4096);
+  let head = view(HEADER_READ);
   if (!nifti.isNIFTI(head)) throw new InputError(shown, 'not a NIfTI-1 or NIfTI-2 file (no n+1/ni1/n+2 magic)');
   try {
     let header = nifti.readHeader(head);
     // Extensions are parsed up to vox_offset: give the parser all of it when it is past our first read.
-    if (header.vox_offset > head.byteLength && header.extensionFlag[0]) {
+    if (header.vox_offset > head.byteLength && header.extensionFlag[0] && bytes.length > head.byteLength) {
       head = view(header.vox_offset);
       header = nifti.readHeader(head);
     }

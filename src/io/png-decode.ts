@@ -11,6 +11,7 @@
 import zlib from 'node:zlib';
 import pngjs from 'pngjs';
 import { COLOUR_TYPES, parsePngHeader } from './png-header.js';
+import { DEFAULT_MAX_PIXELS } from './input-limits.js';
 
 export interface DecodedPng {
   width: number;
@@ -26,8 +27,11 @@ function chunkType(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
 }
 
-/** The concatenated IDAT data, after checking the chunk structure and CRCs. */
-function idatData(bytes: Uint8Array, checkCrc: (data: Uint8Array) => number): Uint8Array {
+/**
+ * The concatenated IDAT data, after checking the chunk structure, the CRCs (where `checkCrc` is
+ * given) and that nothing follows IEND (bytes hidden after the image).
+ */
+function idatData(bytes: Uint8Array, checkCrc?: (data: Uint8Array) => number): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const parts: Uint8Array[] = [];
   let at = 8;
@@ -37,10 +41,13 @@ function idatData(bytes: Uint8Array, checkCrc: (data: Uint8Array) => number): Ui
     const type = chunkType(bytes, at + 4);
     const end = at + 8 + length + 4;
     if (end > bytes.length) throw new Error(`file ends inside the ${type} chunk at byte ${at}`);
-    if (checkCrc(bytes.subarray(at + 4, at + 8 + length)) >>> 0 !== view.getUint32(at + 8 + length))
+    if (checkCrc && checkCrc(bytes.subarray(at + 4, at + 8 + length)) >>> 0 !== view.getUint32(at + 8 + length))
       throw new Error(`CRC error in the ${type} chunk at byte ${at}`);
     if (type === 'IDAT') parts.push(bytes.subarray(at + 8, at + 8 + length));
-    if (type === 'IEND') break;
+    if (type === 'IEND') {
+      if (end < bytes.length) throw new Error(`${bytes.length - end} bytes after the IEND chunk`);
+      break;
+    }
     at = end;
   }
   if (parts.length === 0) throw new Error('no IDAT chunk');
@@ -97,12 +104,17 @@ function unfilter(raw: Uint8Array, width: number, height: number, channels: numb
 export function decodePng(bytes: Uint8Array): DecodedPng {
   const header = parsePngHeader(bytes);
   if (!header) throw new Error('no PNG signature and IHDR chunk');
+  // pngjs allocates what IHDR declares before it inflates anything.
+  if (header.width * header.height > DEFAULT_MAX_PIXELS)
+    throw new Error(`IHDR declares ${header.width}x${header.height} pixels, above the bound of ${DEFAULT_MAX_PIXELS}`);
   const channels = COLOUR_TYPES[header.colourType]?.channels;
   if (crc32 && header.bitDepth === 8 && header.colourType !== 3 && channels && !header.interlaced) {
     const { width, height } = header;
-    const raw = zlib.inflateSync(idatData(bytes, crc32));
+    // The header says how many bytes the rows take: a stream that inflates further is refused there.
+    const raw = zlib.inflateSync(idatData(bytes, crc32), { maxOutputLength: Math.max(1, height * (width * channels + 1)) });
     return { width, height, channels, data: unfilter(raw, width, height, channels) };
   }
+  idatData(bytes, crc32);
   const png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { checkCRC: true });
   return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
 }

@@ -29,8 +29,12 @@ export function contentBox(width: number, height: number, size: number, mode: Re
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-function open(src: ImageSource): Sharp {
-  if ('file' in src) return sharp(src.file, { failOn: 'error', limitInputPixels: false });
+/**
+ * A file is opened with the size its caller read from the header (and checked against the pixel
+ * bound) as libvips' pixel limit, so a file changed since cannot make it decode more.
+ */
+function open(src: ImageSource, size: { width: number; height: number }): Sharp {
+  if ('file' in src) return sharp(src.file, { failOn: 'error', limitInputPixels: size.width * size.height });
   return sharp(src.pixels, { raw: { width: src.width, height: src.height, channels: src.channels as 1 | 2 | 3 | 4 } });
 }
 
@@ -53,7 +57,7 @@ export async function resampleImage(
 ): Promise<Buffer> {
   const inW = crop?.width ?? size.width;
   const inH = crop?.height ?? size.height;
-  let img = open(src);
+  let img = open(src, size);
   if (crop) img = img.extract(crop);
   const downW = Math.min(inW, outW);
   const downH = Math.min(inH, outH);

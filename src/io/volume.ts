@@ -3,8 +3,7 @@
  * grid size, the voxel-to-world affine in RAS+ millimetres (NIfTI's convention), and the linear
  * intensity scaling stored in the header. Readers for each file format live beside this file.
  */
-import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
 
@@ -23,6 +22,15 @@ export interface Volume {
   /** value = raw · slope + inter; slope 1 / inter 0 when the header has no usable scaling. */
   slope: number;
   inter: number;
+}
+
+/**
+ * A volume file whose header has been read and checked against the bounds: the bytes reading it
+ * will hold (what a worker reserves from the shared budget first), and the read itself.
+ */
+export interface VolumeFile {
+  bytes: number;
+  read(): Promise<Volume>;
 }
 
 export type SampleType = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
@@ -85,42 +93,77 @@ export function viewSamples(
 const MACHINE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * Reads a whole file, inflating gzip (`.gz`, or gzip magic bytes) with node's zlib (twice as fast
- * as fflate). The output buffer is sized from the gzip trailer and filled as the stream inflates,
- * so peak memory is the file plus one volume, not the two copies a growing gunzipSync makes.
+ * The first `limit` bytes of a file, inflated when it is gzip (gzip magic bytes): the inflation
+ * stops as soon as `limit` bytes are out, so a gzip bomb costs no more than what its header asked
+ * for (and what the caller checked against the bounds). Fewer bytes come back when the file (or
+ * its inflated stream) is shorter; the caller reports that as truncation.
  */
-export async function readMaybeGzip(file: string, shown: string): Promise<Buffer> {
-  let bytes: Buffer;
+export async function readPrefix(file: string, shown: string, limit: number): Promise<Buffer> {
+  const handle = await openRaw(file, shown);
   try {
-    bytes = await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(shown, code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const magic = await readFrom(handle, 0, 2);
+    if (magic[0] !== 0x1f || magic[1] !== 0x8b) return await readFrom(handle, 0, limit);
     try {
-      return await gunzipInto(bytes);
+      return await gunzipPrefix(handle, limit);
     } catch (e) {
       throw new InputError(shown, `corrupt gzip data: ${(e as Error).message}`);
     }
+  } finally {
+    await handle.close();
   }
-  return bytes;
 }
 
-async function gunzipInto(gz: Buffer): Promise<Buffer> {
-  // ISIZE is the last member's size modulo 2^32: a hint, grown past when wrong.
-  let out = Buffer.allocUnsafe(gz.readUInt32LE(gz.length - 4));
-  let used = 0;
-  for await (const chunk of Readable.from([gz]).pipe(createGunzip({ chunkSize: 1 << 20 })) as AsyncIterable<Buffer>) {
-    if (used + chunk.length > out.length) {
-      const grown = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
-      out.copy(grown, 0, 0, used);
-      out = grown;
-    }
-    chunk.copy(out, used);
-    used += chunk.length;
+/** Up to `length` bytes of a file from `start` (fewer at its end: the caller reports truncation). */
+export async function readRange(file: string, shown: string, start: number, length: number): Promise<Buffer> {
+  const handle = await openRaw(file, shown);
+  try {
+    return await readFrom(handle, start, length);
+  } finally {
+    await handle.close();
   }
-  return used === out.length ? out : out.subarray(0, used);
+}
+
+async function openRaw(file: string, shown: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      shown,
+      code === 'ENOENT' ? 'file not found' : code === 'ELOOP' ? 'symbolic link loop' : `cannot read: ${(e as Error).message}`,
+    );
+  }
+}
+
+async function readFrom(handle: FileHandle, start: number, length: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(length);
+  let used = 0;
+  while (used < length) {
+    const { bytesRead } = await handle.read(out, used, length - used, start + used);
+    if (bytesRead === 0) break;
+    used += bytesRead;
+  }
+  return used === length ? out : out.subarray(0, used);
+}
+
+/** Inflates into a buffer of `limit` bytes (node's zlib: twice as fast as fflate) and stops when it is full. */
+async function gunzipPrefix(handle: FileHandle, limit: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(limit);
+  let used = 0;
+  const compressed = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+  const gunzip = compressed.pipe(createGunzip({ chunkSize: 1 << 20 }));
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      const take = Math.min(chunk.length, limit - used);
+      chunk.copy(out, used, 0, take);
+      used += take;
+      // Leaving the loop destroys the inflater: nothing more is inflated.
+      if (used === limit) break;
+    }
+  } finally {
+    compressed.destroy();
+  }
+  return used === limit ? out : out.subarray(0, used);
 }
 
 /** Scaling as NIfTI readers apply it: only a finite, non-zero slope counts (real files carry NaN and 0). */

@@ -16,6 +16,8 @@ import type { BuildRecord } from '../contract/build-record.js';
 import type { LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
 import { removeStaleTemps } from '../io/atomic.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
+import { createByteBudget } from '../io/byte-budget.js';
 import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers, type Pool } from './pool.js';
 import type { ConvertOptions } from './outcome.js';
@@ -42,6 +44,8 @@ export interface BuildOptions {
   keep3d?: boolean;
   force?: boolean;
   sourceOptions?: Record<string, string>;
+  /** Header bounds on raw files (input-limits.ts); absent means the defaults. */
+  limits?: InputLimits;
   /** Leave out sources whose terms do not allow this use (license-policy.ts); default any. */
   license?: LicenseUse;
   /** Convert only this share of the jobs and leave the record phase to `medbank merge`. */
@@ -135,6 +139,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     seed: options.seed ?? 0,
     grey: options.grey ?? false,
     ...(options.keep3d ? { keep3d: true } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   };
   const recordOptions: BuildRecord['options'] = {
     size,
@@ -237,13 +242,15 @@ async function convertPhase(
   options: BuildOptions,
 ): Promise<Omit<BuildResult, 'shard' | 'interrupted' | 'record' | 'excluded'>> {
   const { jobs: total, pending, perSource, problems } = planned;
+  // Shared by every worker: volumes held at once stay within the volume bound (byte-budget.ts).
+  const budget = createByteBudget((opts.limits ?? DEFAULT_LIMITS).maxVolumeBytes);
   let done = total - pending.length;
   const resumed = done;
   options.onProgress?.({ kind: 'converted', done, total, resumed });
   await pool.run(
     pending,
     // The worker parses the job and takes its fingerprint: the main thread only schedules.
-    (number) => ({ planLine: plan.line(number), opts }),
+    (number) => ({ planLine: plan.line(number), opts, budget }),
     (number, reply) => {
       done++;
       const source = plan.source(number);

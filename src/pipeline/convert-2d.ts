@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Job2D, MaskTarget } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { asInputError, imageSource, readRaw, readSize, type RawImage } from '../io/image-read.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { contentBox, cropPlane, padToSquare, resampleImage, type Decoded, type ImageSource, type Rect } from '../io/resize.js';
 import { pixelDifferenceHash } from '../io/perceptual-hash.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
@@ -36,7 +37,8 @@ function cropOf(job: Job2D, size: Size): Rect | undefined {
 
 export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOutcome> {
   const imageFile = path.join(opts.rawRoot, job.image);
-  const fullSize = await readSize(imageFile).catch(rethrowAs(job.image));
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const fullSize = await readSize(imageFile, limits).catch(rethrowAs(job.image));
   const crop = cropOf(job, fullSize);
   const width = crop?.width ?? fullSize.width;
   const height = crop?.height ?? fullSize.height;
@@ -50,7 +52,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
   const kept: { target: MaskTarget; mask: OutputMask }[] = [];
   const skippedByTask: Record<string, number> = {};
   for (const target of job.targets) {
-    const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize);
+    const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize, limits);
     const plane = workCrop ? cropPlane(full.data, full.width, workCrop) : full.data;
     const mask = toOutputMask(plane, workWidth, workHeight, box, opts.size);
     if (mask.foreground === 0 && !keepsEmpty(opts, target.task, job.name)) {
@@ -61,7 +63,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
   }
   if (kept.length === 0) return { rows: [], skippedByTask };
 
-  const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work);
+  const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work, limits);
   // The near-copy hash of the decoded image (splits.ts merges copies by it): no decode of its own.
   let dhash: string | undefined;
   const hashDecoded = ({ data, width: w, height: h, channels: c }: Decoded) => (dhash = pixelDifferenceHash(data, w, h, c));
@@ -136,10 +138,11 @@ async function prepareImage(
   imageFile: string,
   size: Size,
   work: Size,
+  limits: InputLimits,
 ): Promise<{ source: ImageSource; intensity: IntensityTransform; size: Size }> {
   if (!job.transform) return { source: await imageSource(imageFile).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' }, size };
   const fit = work !== size ? { ...work, kernel: 'linear' as const } : undefined;
-  const raw = await readRaw(imageFile, fit).catch(rethrowAs(job.image));
+  const raw = await readRaw(imageFile, fit, limits).catch(rethrowAs(job.image));
   if (raw.width !== work.width || raw.height !== work.height) throw new InputError(job.image, 'decoded size differs from header');
   const { low, high } = job.transform;
   return { source: percentileToRgb(raw, low, high), intensity: { kind: 'percentile', low, high, perChannel: true }, size: work };

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { JobVolume, VolumeIntensity } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import type { ConvertedRow } from '../contract/manifest.js';
-import { readVolume } from '../io/read-volume.js';
+import { openVolume } from '../io/read-volume.js';
+import { reserveBytes } from '../io/byte-budget.js';
 import { allocLike, sampleTypeOf, type Volume } from '../io/volume.js';
 import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
 import { encodeNifti } from '../io/nifti-write.js';
@@ -26,9 +27,24 @@ const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as con
 /** Slices whose PNGs may be encoding while the next slice is prepared. */
 const SLICES_IN_FLIGHT = 2;
 
-export async function convertVolume(job: JobVolume, opts: ConvertOptions): Promise<JobOutcome> {
-  const image = await readVolume(path.join(opts.rawRoot, job.image), job.image);
-  const label = await readVolume(path.join(opts.rawRoot, job.label), job.label);
+/**
+ * With `budget` (the build's shared byte budget), the job reserves what both headers promise
+ * before it inflates either, and holds it until its slices are written.
+ */
+export async function convertVolume(job: JobVolume, opts: ConvertOptions, budget?: SharedArrayBuffer): Promise<JobOutcome> {
+  // Paths a header names (a MetaImage data file) must stay inside the job's source folder.
+  const read = { limits: opts.limits, root: path.join(opts.rawRoot, job.image.split(/[/\\]/)[0]) };
+  const imageFile = await openVolume(path.join(opts.rawRoot, job.image), job.image, read);
+  const labelFile = await openVolume(path.join(opts.rawRoot, job.label), job.label, read);
+  const release = budget ? await reserveBytes(budget, imageFile.bytes + labelFile.bytes) : undefined;
+  try {
+    return await convertRead(job, opts, await imageFile.read(), await labelFile.read());
+  } finally {
+    release?.();
+  }
+}
+
+async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, label: Volume): Promise<JobOutcome> {
   if (label.dims.some((n, k) => n !== image.dims[k])) {
     throw new InputError(job.label, `label grid ${label.dims.join('x')} differs from its image ${job.image} (${image.dims.join('x')})`);
   }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { MaskRule } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { readRaw, readSize, toLuma, type RawImage } from '../io/image-read.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { padToSquare, resampleNearest } from '../io/resize.js';
 
 export interface Plane {
@@ -43,6 +44,7 @@ export async function evaluateMask(
   width: number,
   height: number,
   rawSize: { width: number; height: number } = { width, height },
+  limits: InputLimits = DEFAULT_LIMITS,
 ): Promise<Plane> {
   const out = new Uint8Array(width * height);
   const shrink = rawSize.width !== width || rawSize.height !== height;
@@ -51,26 +53,44 @@ export async function evaluateMask(
     const asInput = (e: unknown) => {
       throw e instanceof InputError ? new InputError(rel, e.message) : e;
     };
-    if (shrink) checkSize(rel, await readSize(file).catch(asInput), rawSize.width, rawSize.height);
-    const img = await readRaw(file, shrink ? { width, height, kernel: 'nearest' } : undefined).catch(asInput);
+    // The header first: a mask that lies about its size is refused before it is decoded.
+    checkSize(rel, await readSize(file, limits).catch(asInput), rawSize.width, rawSize.height);
+    const img = await readRaw(file, shrink ? { width, height, kernel: 'nearest' } : undefined, limits).catch(asInput);
     checkSize(rel, img, width, height);
     return img;
   };
   switch (rule.kind) {
     case 'luma-above':
       for (const file of rule.files) {
-        const luma = toLuma(await load(file));
+        const img = await load(file);
+        const luma = toLuma(img);
         const zeroWords = wordView(luma);
+        let foreground = 0;
         for (let i = 0; i < luma.length; i++) {
           // Background (0) is never above the threshold: skip it four pixels at a time.
           if (zeroWords && (i & 3) === 0 && i + 4 <= luma.length && zeroWords[i >> 2] === 0) i += 3;
-          else if (luma[i] > rule.above) out[i] = 1;
+          else if (luma[i] > rule.above) {
+            out[i] = 1;
+            foreground++;
+          }
         }
+        if (foreground === 0) checkAllBackground(file, img, luma, rule.above);
       }
       break;
     case 'luma-below': {
       const luma = toLuma(await load(rule.file));
-      for (let i = 0; i < luma.length; i++) if (luma[i] < rule.below) out[i] = 1;
+      let foreground = 0;
+      for (let i = 0; i < luma.length; i++)
+        if (luma[i] < rule.below) {
+          out[i] = 1;
+          foreground++;
+        }
+      if (rule.maxShare !== undefined && foreground > rule.maxShare * luma.length) {
+        throw new InputError(
+          rule.file,
+          `foreground (luma below ${rule.below}) covers ${percent(foreground / luma.length)} of the image, more than the ${percent(rule.maxShare)} this source's structure can: are the classes inverted?`,
+        );
+      }
       break;
     }
     case 'labels': {
@@ -98,6 +118,48 @@ export async function evaluateMask(
     }
   }
   return { data: out, width, height };
+}
+
+/** JPEG masks (Kvasir-SEG) carry compression noise near 0 even where they are all background. */
+const LOSSY_NOISE = 32;
+
+/**
+ * A mask file with no foreground is empty only if it is all background (0). Anything else means
+ * its values do not fit the rule (a 0/1 or 0/1/2 label export, a red-on-black RGB mask): a problem
+ * naming the file and the values found, never a silently dropped sample.
+ */
+function checkAllBackground(file: string, img: RawImage, luma: Uint8Array, above: number): void {
+  const noise = /\.jpe?g$/i.test(file) ? LOSSY_NOISE : 0;
+  let i = 0;
+  while (i < luma.length && luma[i] <= noise) i++;
+  if (i === luma.length) return;
+  throw new InputError(
+    file,
+    `mask values ${valuesFound(img)} give no foreground under this source's rule (luma above ${above} on 0/255 masks), yet the mask is not all background`,
+  );
+}
+
+/** The first few distinct pixel values (grey levels, or colour tuples), as a message lists them. */
+function valuesFound(img: RawImage, most = 8): string {
+  const { data, channels } = img;
+  const found = new Set<string>();
+  const n = img.width * img.height;
+  let more = false;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    const key = channels === 1 ? String(data[j]) : `(${Array.from(data.subarray(j, j + Math.min(channels, 3))).join(',')})`;
+    if (found.has(key)) continue;
+    if (found.size === most) {
+      more = true;
+      break;
+    }
+    found.add(key);
+  }
+  const sorted = [...found].sort((a, b) => (channels === 1 ? Number(a) - Number(b) : a < b ? -1 : 1));
+  return `{${sorted.join(', ')}${more ? ', ...' : ''}}`;
+}
+
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(1))}%`;
 }
 
 /** The plane as 32-bit words (4 pixels each) where its offset allows, for skipping zero runs. */

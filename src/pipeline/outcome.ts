@@ -5,6 +5,7 @@ import type { ConvertedRow } from '../contract/manifest.js';
 import { layoutByName, type LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
 import { writeAtomic } from '../io/atomic.js';
+import type { InputLimits } from '../io/input-limits.js';
 
 export interface ConvertOptions {
   rawRoot: string;
@@ -19,6 +20,8 @@ export interface ConvertOptions {
   grey: boolean;
   /** Volumetric sources also write each case's reoriented volume and task labels as NIfTI. */
   keep3d?: boolean;
+  /** Header bounds (input-limits.ts); absent means the defaults. They refuse files, never change pixels. */
+  limits?: InputLimits;
 }
 
 export interface JobOutcome {

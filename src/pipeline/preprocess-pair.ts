@@ -4,6 +4,7 @@ import { imageSource, readRaw, readSize, toLuma } from '../io/image-read.js';
 import { contentBox, padToSquare, resampleImage, resampleNearest, type ResizeMode } from '../io/resize.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { writeAtomic } from '../io/atomic.js';
+import type { InputLimits } from '../io/input-limits.js';
 
 export interface PairRequest {
   image: string;
@@ -12,21 +13,24 @@ export interface PairRequest {
   outMask: string;
   size: number;
   resize: ResizeMode;
+  limits: InputLimits;
 }
 
 export type PairReply = { ok: true } | { ok: false; file: string; reason: string };
 
 export async function preprocessPair(r: PairRequest): Promise<PairReply> {
   try {
-    const size = await readSize(r.image);
+    const size = await readSize(r.image, r.limits);
+    // The mask's header first: a mask that lies about its size is refused before it is decoded.
+    const maskSize = await readSize(r.mask, r.limits);
+    if (maskSize.width !== size.width || maskSize.height !== size.height) {
+      throw new InputError(r.mask, `mask is ${maskSize.width}x${maskSize.height} but its image is ${size.width}x${size.height}`);
+    }
     const box = contentBox(size.width, size.height, r.size, r.resize);
     const rgb = await resampleImage(await imageSource(r.image), size, box.width, box.height, 3).catch((e: unknown) => {
       throw new InputError(r.image, `cannot decode: ${(e as Error).message}`);
     });
-    const mask = await readRaw(r.mask);
-    if (mask.width !== size.width || mask.height !== size.height) {
-      throw new InputError(r.mask, `mask is ${mask.width}x${mask.height} but its image is ${size.width}x${size.height}`);
-    }
+    const mask = await readRaw(r.mask, undefined, r.limits);
     const luma = resampleNearest(toLuma(mask), mask.width, mask.height, box.width, box.height);
     const [imagePng, maskPng] = await Promise.all([
       encodePng(padToSquare(rgb, box.width, box.height, 3, r.size), r.size, r.size, 3, IMAGE_PNG),

@@ -8,11 +8,13 @@
 import { copyFile, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { confineTo, isPlainName } from '../io/confine.js';
 import { isImageFile, stem } from '../catalog/files.js';
 import { LAYOUTS, layoutByName, type Layout, type LayoutName } from '../contract/layout.js';
 import { SPLITS } from '../catalog/types.js';
 import { writeAtomic, removeStaleTemps } from '../io/atomic.js';
 import type { ResizeMode } from '../io/resize.js';
+import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
 import type { PairReply, PairRequest } from './preprocess-pair.js';
@@ -23,6 +25,8 @@ export interface PreprocessOptions {
   size: number;
   workers?: number;
   resize?: ResizeMode;
+  /** Header bounds; absent means the defaults (input-limits.ts). */
+  limits?: InputLimits;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -87,6 +91,16 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
       const lines = text
         .split(/\r?\n/)
         .filter((l) => l.trim())
+        .filter((l) => {
+          // A line naming anything but a file of the image folder ("../../x.png") is refused, not carried over.
+          const name = layout.parseLine(l.trim()) ?? l.trim();
+          if (isPlainName(name)) return true;
+          problems.push({
+            file: path.join(task, `${split}.txt`),
+            reason: `line "${l.trim()}" is not a file name in ${layout.imageDir}/: left out`,
+          });
+          return false;
+        })
         .map((l) => l.replace(/\.(jpe?g|bmp|tiff?)$/i, '.png'))
         .filter((l) => written.has(path.join(task, layout.imageDir, path.basename(l))));
       await writeAtomic(path.join(output, task, `${split}.txt`), lines.map((l) => `${l}\n`).join(''));
@@ -106,6 +120,7 @@ async function listPairs(input: string, output: string, o: PreprocessOptions): P
   const requests: PairRequest[] = [];
   const tasks: PreprocessResult['tasks'] = [];
   const problems: PreprocessResult['problems'] = [];
+  const tree = await confineTo(input);
   for (const task of (await readdir(input)).sort()) {
     const taskDir = path.join(input, task);
     if (task.startsWith('.') || !(await isDir(taskDir))) continue;
@@ -119,6 +134,14 @@ async function listPairs(input: string, output: string, o: PreprocessOptions): P
         problems.push({ file: path.join(task, layout.imageDir, file), reason: `no mask with the same name in ${layout.maskDir}/` });
         continue;
       }
+      // Only files really inside the tree are read: a symbolic link out of it is refused.
+      const image = await tree.resolve(path.join(task, layout.imageDir, file));
+      const mask = await tree.resolve(path.join(task, layout.maskDir, file));
+      const refused = 'refused' in image ? image : 'refused' in mask ? mask : undefined;
+      if (refused) {
+        problems.push({ file: path.join(task, layout.imageDir, file), reason: `refused: ${refused.refused}` });
+        continue;
+      }
       pairs++;
       requests.push({
         image: path.join(taskDir, layout.imageDir, file),
@@ -127,6 +150,7 @@ async function listPairs(input: string, output: string, o: PreprocessOptions): P
         outMask: path.join(output, task, layout.maskDir, `${stem(file)}.png`),
         size: o.size,
         resize: o.resize ?? 'stretch',
+        limits: o.limits ?? DEFAULT_LIMITS,
       });
     }
     tasks.push({ task, layout: layout.name, pairs });

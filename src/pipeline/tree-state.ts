@@ -68,7 +68,8 @@ const ROW_FORMAT = 'rows/2';
  * per converted job.
  */
 export function jobFingerprinter(opts: ConvertOptions): (planLine: Uint8Array) => string {
-  const { rawRoot: _raw, outDir: _out, ...pixelOptions } = opts;
+  // Input bounds only refuse files, and a refused job has no record: they do not change a job's identity.
+  const { rawRoot: _raw, outDir: _out, limits: _limits, ...pixelOptions } = opts;
   const options = stableJson(pixelOptions);
   return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).update(ROW_FORMAT).digest('hex');
 }

@@ -17,6 +17,8 @@ export interface WorkerRequest {
   /** The job's line in the plan file (plan-file.ts). */
   planLine: Uint8Array;
   opts: ConvertOptions;
+  /** The build's shared budget of volume bytes in flight (byte-budget.ts), shared by every worker. */
+  budget?: SharedArrayBuffer;
 }
 
 /**
@@ -25,12 +27,12 @@ export interface WorkerRequest {
  */
 export type WorkerReply = { ok: true; samples: number } | { ok: false; file: string; reason: string };
 
-export async function convertJob({ planLine, opts }: WorkerRequest): Promise<WorkerReply> {
+export async function convertJob({ planLine, opts, budget }: WorkerRequest): Promise<WorkerReply> {
   const job = parsePlanLine(planLine);
   // Recorded with the outcome: a rerun with other pixel options converts the job again.
   const fingerprint = jobFingerprinter(opts)(planLine);
   try {
-    const outcome: JobOutcome = job.kind === 'volume' ? await convertVolume(job, opts) : await convert2d(job, opts);
+    const outcome: JobOutcome = job.kind === 'volume' ? await convertVolume(job, opts, budget) : await convert2d(job, opts);
     await writeJobRecord(opts.outDir, job, { fingerprint, outcome });
     return { ok: true, samples: outcome.rows.length };
   } catch (e) {

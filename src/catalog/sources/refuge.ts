@@ -10,6 +10,11 @@ import { ext, folders, stem } from '../files.js';
  */
 const DISC_BELOW = 192;
 const CUP_BELOW = 64;
+/**
+ * The disc (and the cup inside it) is a small part of a fundus photograph (a few per cent); a mask
+ * whose disc covers half the image or more has its classes inverted (e.g. a 255-is-disc export).
+ */
+const MAX_SHARE = 0.5;
 
 /** The stray AMD folder some packages carry, and annotation renderings (JPEGs named like the photos). */
 const IGNORED_FOLDER = /^amd$|illustration/;
@@ -159,8 +164,8 @@ Masks: one grey image per fundus photo, 0 = cup, 128 = disc rim, 255 = backgroun
         split,
         image: rel,
         targets: [
-          { task: 'OpticDisc_OC_1', mask: { kind: 'luma-below', file: maskRel, below: DISC_BELOW } },
-          { task: 'OpticCup_OC_2', mask: { kind: 'luma-below', file: maskRel, below: CUP_BELOW } },
+          { task: 'OpticDisc_OC_1', mask: { kind: 'luma-below', file: maskRel, below: DISC_BELOW, maxShare: MAX_SHARE } },
+          { task: 'OpticCup_OC_2', mask: { kind: 'luma-below', file: maskRel, below: CUP_BELOW, maxShare: MAX_SHARE } },
         ],
         meta: { refugeId: id, ...(glaucoma === undefined ? {} : { glaucoma }) },
       });
