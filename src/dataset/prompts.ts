@@ -14,7 +14,7 @@ export interface ObjectPrompt {
   /** Foreground pixels. */
   area: number;
   box: Box;
-  /** The foreground pixel farthest from the background (first in raster order on ties). */
+  /** The foreground pixel farthest from the background (on ties nearest the box centre, then first in raster order). */
   point: Point;
 }
 
@@ -145,14 +145,23 @@ function innermostPoint(box: Box, inside: (x: number, y: number) => boolean): Po
   const f = new Float64Array(n);
   for (let x = 0; x < w; x++) distance1d(d, x, w, h, v, z, f);
   for (let y = 0; y < h; y++) distance1d(d, y * w, 1, w, v, z, f);
+  // Ties (a straight band is equally deep along its middle) go to the pixel nearest the box centre, then raster order.
+  const cx = (box[0] + box[2]) / 2;
+  const cy = (box[1] + box[3]) / 2;
   let best = -1;
+  let bestOff = Infinity;
   let point: Point = [box[0], box[1]];
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
       const value = d[y * w + x];
-      if (value > best) {
+      if (value < best) continue;
+      const px = x - 1 + box[0];
+      const py = y - 1 + box[1];
+      const off = (px - cx) ** 2 + (py - cy) ** 2;
+      if (value > best || off < bestOff) {
         best = value;
-        point = [x - 1 + box[0], y - 1 + box[1]];
+        bestOff = off;
+        point = [px, py];
       }
     }
   return point;
