@@ -97,17 +97,19 @@ export async function exportTree(options: ExportOptions): Promise<ExportResult> 
     options: resolved,
     note,
     problem,
-    async forEach(work, only) {
-      for await (const sample of walkTree(tree, only)) {
-        try {
-          await work(sample);
-          counts[sample.task.id][sample.split]++;
-        } catch (e) {
-          if (e instanceof UsageError) throw e;
-          problem(e instanceof InputError ? e.file : path.relative(root, sample.imagePath), problemReason(e));
-        }
-        emit({ kind: 'exported', done: ++done, total: tree.total });
+    async settle(samples, work) {
+      try {
+        await work();
+        for (const s of samples) counts[s.task.id][s.split]++;
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        problem(e instanceof InputError ? e.file : path.relative(root, samples[0].imagePath), problemReason(e));
       }
+      done += samples.length;
+      emit({ kind: 'exported', done, total: tree.total });
+    },
+    async forEach(work, only) {
+      for await (const sample of walkTree(tree, only)) await ctx.settle([sample], () => work(sample));
     },
   };
   const written = await format.run(ctx);

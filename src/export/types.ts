@@ -50,6 +50,11 @@ export interface ExportContext {
   note(text: string): void;
   /** Runs `work` on every selected sample (or those of one task or split), counting it on success and recording its failure as a problem. */
   forEach(work: (sample: TreeSample) => Promise<void>, only?: { task?: string; split?: Split }): Promise<void>;
+  /**
+   * Runs `work`, which writes one output made of several samples (a merged label, a volume),
+   * counting them all on success, or recording its failure as a problem.
+   */
+  settle(samples: TreeSample[], work: () => Promise<void>): Promise<void>;
   /** Records a failed input; the export goes on and ends with exit code 2. */
   problem(file: string, reason: string): void;
 }
