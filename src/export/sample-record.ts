@@ -3,7 +3,7 @@
  * manifest row (or the fields the tree itself gives, without a manifest), and the prompts of the
  * mask: its box and inner point, and with `--instances` each component's mask, box and point.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { ManifestRow } from '../contract/manifest.js';
 import { maskPrompts, type Box, type Point } from '../dataset/prompts.js';
@@ -56,4 +56,34 @@ export function seededOrder<T>(items: T[], key: (item: T) => string, seed: numbe
     ]),
   );
   return [...items].sort((a, b) => (rank.get(a)! < rank.get(b)! ? -1 : rank.get(a)! > rank.get(b)! ? 1 : 0));
+}
+
+/** What a sample adds to a shard beyond its image and mask bytes (headers, the json row), as planned. */
+const SAMPLE_OVERHEAD = 5120;
+
+/**
+ * Samples cut into shards of about `shardSize` bytes, from the file sizes, so shard names can say
+ * how many there are before any is written; a sample whose files are missing is a problem, left out.
+ */
+export async function planShards(ctx: ExportContext, samples: TreeSample[], shardSize: number): Promise<TreeSample[][]> {
+  const shards: TreeSample[][] = [];
+  let bytes = Infinity;
+  for (const s of samples) {
+    let size: number;
+    try {
+      const [image, mask] = await Promise.all([stat(s.imagePath), stat(s.maskPath)]);
+      size = image.size + mask.size + SAMPLE_OVERHEAD;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      ctx.problem(err.path ?? s.imagePath, `${err.code === 'ENOENT' ? 'missing' : err.message}: sample left out`);
+      continue;
+    }
+    if (bytes + size > shardSize) {
+      shards.push([]);
+      bytes = 0;
+    }
+    shards.at(-1)!.push(s);
+    bytes += size;
+  }
+  return shards;
 }

@@ -4,26 +4,13 @@
  * `<key>.mask.png`, `<key>.json` (the manifest row and the mask's prompts), and with
  * `--instances` `<key>.instance_NNN.png`. `shards.json` lists the shards and their brace pattern.
  */
-import { stat } from 'node:fs/promises';
 import tar from 'tar-stream';
 import type { Split } from '../catalog/types.js';
-import { InputError } from '../errors.js';
-import { sampleKey, sampleRecord, seededOrder } from './sample-record.js';
+import { planShards, sampleKey, sampleRecord, seededOrder } from './sample-record.js';
 import type { ExportContext, ExportFormat } from './types.js';
 import { walkTree, type TreeSample } from './walker.js';
 
-/** Tar header per member, plus padding: what a sample adds to a shard beyond its bytes. */
-const MEMBER_OVERHEAD = 1024;
-/** The json member's size, as planned before it is written. */
-const JSON_ESTIMATE = 2048;
 const EPOCH = new Date(0);
-
-async function plannedBytes(s: TreeSample): Promise<number> {
-  const [image, mask] = await Promise.all([stat(s.imagePath), stat(s.maskPath)]).catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(e.path ?? s.imagePath, 'missing or unreadable');
-  });
-  return image.size + mask.size + JSON_ESTIMATE + 3 * MEMBER_OVERHEAD;
-}
 
 async function writeShard(ctx: ExportContext, file: string, samples: TreeSample[]): Promise<void> {
   let wrote = false;
@@ -57,21 +44,7 @@ const webdataset: ExportFormat = {
     for (const split of ctx.tree.splits) {
       const samples: TreeSample[] = [];
       for await (const s of walkTree(ctx.tree, { split })) samples.push(s);
-      const planned: TreeSample[][] = [];
-      let bytes = Infinity;
-      for (const s of seededOrder(samples, sampleKey, ctx.options.seed)) {
-        const size = await plannedBytes(s).catch((e: InputError) => {
-          ctx.problem(e.file, e.message);
-          return 0;
-        });
-        if (!size) continue;
-        if (bytes + size > ctx.options.shardSize) {
-          planned.push([]);
-          bytes = 0;
-        }
-        planned.at(-1)!.push(s);
-        bytes += size;
-      }
+      const planned = await planShards(ctx, seededOrder(samples, sampleKey, ctx.options.seed), ctx.options.shardSize);
       const files = planned.map((_, i) => `${split}-${String(i).padStart(5, '0')}.tar`);
       for (const [i, group] of planned.entries()) await writeShard(ctx, files[i], group);
       const last = String(Math.max(0, files.length - 1)).padStart(5, '0');
