@@ -1,6 +1,6 @@
 /** Shared by the export tests: one small built tree per layout (BUSI 2D + ACDC volumes), and reading exports back. */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -75,4 +75,30 @@ export function assertNoGroupLeak(rows: ManifestRow[], placed: Map<string, strin
     splitOfGroup.set(g, split);
   }
   assert.ok(seen > 0, 'no exported sample matched a manifest row');
+}
+
+/** Bytes of the regular files below `dir`, each inode counted once; with `besides`, inodes found there are not counted. */
+export async function uniqueBytes(dir: string, besides?: Set<number>): Promise<{ bytes: number; inodes: Set<number> }> {
+  const inodes = new Set<number>();
+  let bytes = 0;
+  async function visit(d: string): Promise<void> {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await visit(p);
+      else if (e.isFile()) {
+        const st = await lstat(p);
+        if (inodes.has(st.ino) || besides?.has(st.ino)) continue;
+        inodes.add(st.ino);
+        bytes += st.size;
+      }
+    }
+  }
+  await visit(dir);
+  return { bytes, inodes };
+}
+
+/** What an export adds to the disk beyond the tree (hard links to the tree cost nothing), as a share of the tree's bytes. */
+export async function addedShare(tree: string, out: string): Promise<number> {
+  const t = await uniqueBytes(tree);
+  return (await uniqueBytes(out, t.inodes)).bytes / t.bytes;
 }

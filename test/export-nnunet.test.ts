@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { python, runCli } from './helpers.js';
-import { assertCountsMatch, assertNoGroupLeak, fixtureTree, readExportRecord, scratchDir } from './export-helpers.js';
+import { addedShare, assertCountsMatch, assertNoGroupLeak, fixtureTree, readExportRecord, scratchDir } from './export-helpers.js';
 
 /**
  * nnU-Net v2's verify_dataset_integrity, ported: required dataset.json keys, labels consecutive from
@@ -75,6 +75,8 @@ test('nnunet export: per-task datasets pass nnU-Net checks; 2D labels 0/1 with t
   const r = await runCli(['export', tree, '--format', 'nnunet', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assertCountsMatch(await readExportRecord(out), record);
+  const added = await addedShare(tree, out);
+  assert.ok(added < 0.05, `the export adds ${(added * 100).toFixed(1)}% of the tree's bytes`);
   assert.deepEqual((await readdir(out)).sort(), [
     'Dataset500_BreastTumor_UT_0',
     'Dataset513_RightVentricle_MR_13',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { python, runCli } from './helpers.js';
-import { assertCountsMatch, assertNoGroupLeak, fixtureTree, readExportRecord, scratchDir } from './export-helpers.js';
+import { addedShare, assertCountsMatch, assertNoGroupLeak, fixtureTree, readExportRecord, scratchDir } from './export-helpers.js';
 
 /** SAMed-2's GeneralData: data_path + case[2:], mask path = image path with /image/ -> /mask/, RGB and L > 0.5. */
 const SAMED2_LOADER = `
@@ -44,6 +44,8 @@ test('samed2 export: the loader path rule opens every image and mask, masks 0/25
   const a = await stat(path.join(out, 'BreastTumor_UT_0', 'image', 'busi_benign_1.png'));
   const b = await stat(path.join(tree, 'BreastTumor_UT_0', 'images', 'busi_benign_1.png'));
   assert.equal(a.ino, b.ino);
+  const added = await addedShare(tree, out);
+  assert.ok(added < 0.05, `the export adds ${(added * 100).toFixed(1)}% of the tree's bytes`);
 
   type Loaded = { split: string; image: number[]; values: number[]; foreground: number };
   const loaded = python(t, SAMED2_LOADER, [out]) as Record<string, Loaded> | undefined;
