@@ -10,6 +10,9 @@ export {
   type Box,
   type Point,
 } from './dataset/prompts.js';
+export { exportTree, type ExportResult } from './export/export.js';
+export { EXPORT_FORMATS, type ExportOptions, type ExportFormatName, type ExportProgress } from './export/types.js';
+export type { ExportRecord } from './export/record.js';
 export { build, type BuildOptions, type BuildResult, type ProgressEvent } from './pipeline/build.js';
 export { preprocess, type PreprocessOptions, type PreprocessResult } from './pipeline/preprocess.js';
 export { catalog } from './catalog/registry.js';
