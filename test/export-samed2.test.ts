@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { python, runCli } from './helpers.js';
+import { exportTree, type ExportProgress } from '../src/index.js';
 import { addedShare, assertCountsMatch, assertNoGroupLeak, fixtureTree, readExportRecord, scratchDir } from './export-helpers.js';
 
 /** SAMed-2's GeneralData: data_path + case[2:], mask path = image path with /image/ -> /mask/, RGB and L > 0.5. */
@@ -84,6 +85,9 @@ test('export resumes, refuses other settings and foreign folders (exit 1), copie
   assert.equal(foreign.code, 1);
   assert.match(foreign.stderr, /is not empty and holds no medbank-export\.json/);
   assert.equal((await runCli(['export', tree, '--format', 'nope', '--out', path.join(dir, 'x')])).code, 1);
+  const unused = await runCli(['export', tree, '--format', 'samed2', '--out', path.join(dir, 'x'), '--instances', '--shard-size', '1GB']);
+  assert.equal(unused.code, 1);
+  assert.match(unused.stderr, /--format samed2 does not use --instances, --shard-size/);
   assert.equal((await runCli(['export', tree, '--format', 'samed2', '--out', path.join(tree, 'inside')])).code, 1);
 
   // A tree with a missing image: every other sample exported, the missing one listed, exit 2.
@@ -117,4 +121,21 @@ test('export reads a samed2-layout tree without manifest or build record', async
   const lines = (await readFile(path.join(out, 'train.txt'), 'utf8')).trim().split('\n');
   assert.equal(lines.length, record.tasks[0].counts.train);
   assert.ok(lines.every((l) => /^\.\/BreastTumor_UT_0\/image\/busi_\w+\.png$/.test(l)));
+});
+
+test('exportTree (library): the same export in-process, with progress events up to the total', async () => {
+  const { out: tree, record } = await fixtureTree();
+  const out = path.join(await scratchDir('library'), 'export');
+  const events: ExportProgress[] = [];
+  const { record: exported } = await exportTree({ tree, format: 'samed2', out, splits: ['test'], onProgress: (e) => events.push(e) });
+  const tests = record.tasks.reduce((n, t) => n + t.counts.test, 0);
+  assert.equal(exported.counts.total, tests);
+  assert.deepEqual(exported.options.splits, ['test']);
+  const last = events.filter((e) => e.kind === 'exported').at(-1);
+  assert.deepEqual(last, { kind: 'exported', done: tests, total: tests });
+  assert.equal((await readFile(path.join(out, 'test.txt'), 'utf8')).trim().split('\n').length, tests);
+  await assert.rejects(
+    exportTree({ tree, format: 'samed2', out: path.join(out, 'x'), splits: ['nope' as 'test'] }),
+    /unknown split "nope"/,
+  );
 });

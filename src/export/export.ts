@@ -11,7 +11,14 @@ import { removeStaleTemps } from '../io/atomic.js';
 import { VERSION } from '../version.js';
 import { ExportOutput } from './output.js';
 import { EXPORT_RECORD_FILE, EXPORT_RECORD_FORMAT, checkResumable, describeSource, type ExportRecord } from './record.js';
-import { EXPORT_FORMATS, type ExportContext, type ExportFormat, type ExportOptions, type ResolvedOptions } from './types.js';
+import {
+  EXPORT_FORMATS,
+  FORMAT_OPTIONS,
+  type ExportContext,
+  type ExportFormat,
+  type ExportOptions,
+  type ResolvedOptions,
+} from './types.js';
 import { openExportTree, walkTree } from './walker.js';
 
 export interface ExportResult {
@@ -32,6 +39,11 @@ function problemReason(e: unknown): string {
 
 export async function exportTree(options: ExportOptions): Promise<ExportResult> {
   const format = await loadFormat(options.format);
+  const unused = FORMAT_OPTIONS.filter((o) => options[o] !== undefined && options[o] !== false && !format.accepts.includes(o));
+  if (unused.length)
+    throw new UsageError(
+      `--format ${format.name} does not use ${unused.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+    );
   const tree = await openExportTree(options.tree, { tasks: options.tasks, splits: options.splits });
   const out = path.resolve(options.out);
   const root = tree.bank.root;

@@ -149,6 +149,7 @@ function card(ctx: ExportContext, files: Map<string, string[]>, citation: string
 
 const hf: ExportFormat = {
   name: 'hf',
+  accepts: ['instances', 'minArea', 'shardSize'],
   async run(ctx) {
     const files = new Map<string, string[]>();
     for (const task of ctx.tree.tasks)

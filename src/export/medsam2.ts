@@ -102,6 +102,7 @@ async function frameCase(c: Case, ids: Map<string, number>): Promise<Uint8Array>
 
 const medsam2: ExportFormat = {
   name: 'medsam2',
+  accepts: [],
   async run(ctx) {
     const cases = new Map<string, Case>();
     const tasksOf = new Map<string, string[]>();

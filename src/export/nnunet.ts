@@ -181,6 +181,7 @@ async function channelNames(ctx: ExportContext, ds: Dataset): Promise<Record<str
 
 const nnunet: ExportFormat = {
   name: 'nnunet',
+  accepts: ['merge', 'slices', 'datasetId'],
   async run(ctx) {
     const datasets = await planDatasets(ctx);
     const summary: Record<string, unknown>[] = [];

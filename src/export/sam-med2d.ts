@@ -29,6 +29,7 @@ function promptEntry(p: ObjectPrompt): { boxes: number[][]; point_coords: number
 
 const samMed2d: ExportFormat = {
   name: 'sam-med2d',
+  accepts: ['instances', 'minArea'],
   async run(ctx) {
     const prefix = path.basename(ctx.out.root);
     const images = new Map<string, ImageEntry>();

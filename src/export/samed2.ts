@@ -16,6 +16,7 @@ export function samed2Line(task: string, name: string): string {
 
 const samed2: ExportFormat = {
   name: 'samed2',
+  accepts: [],
   async run(ctx) {
     const lines = new Map<string, Record<Split, string[]>>();
     for (const task of ctx.tree.tasks) lines.set(task.id, { train: [], val: [], test: [] });

@@ -59,8 +59,14 @@ export interface ExportContext {
   problem(file: string, reason: string): void;
 }
 
+/** Options that only some formats use. */
+export const FORMAT_OPTIONS = ['instances', 'minArea', 'merge', 'slices', 'datasetId', 'shardSize', 'seed'] as const;
+export type FormatOption = (typeof FORMAT_OPTIONS)[number];
+
 export interface ExportFormat {
   name: ExportFormatName;
+  /** Which of FORMAT_OPTIONS it uses; giving another is a usage error, not silently ignored. */
+  accepts: FormatOption[];
   /** Writes the export; returns what it wrote, for the export record. */
   run(ctx: ExportContext): Promise<Record<string, unknown>>;
 }

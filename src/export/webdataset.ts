@@ -39,6 +39,7 @@ async function writeShard(ctx: ExportContext, file: string, samples: TreeSample[
 
 const webdataset: ExportFormat = {
   name: 'webdataset',
+  accepts: ['instances', 'minArea', 'shardSize', 'seed'],
   async run(ctx) {
     const shards: Record<string, { files: string[]; pattern: string; samples: number }> = {};
     for (const split of ctx.tree.splits) {
