@@ -47,7 +47,7 @@ test('medsam2 export: every case loads with numpy as (D,H,W) uint8 imgs and gts,
   const idOf = (task: string, source: string) => Number(Object.entries(labels[source]).find(([, v]) => v === task)![0]);
   assert.deepEqual(labels, {
     BUSI: { 1: 'BreastTumor_UT_0' },
-    ACDC: { 1: 'LeftVentricle_MR_15', 2: 'Myocardium_MR_14', 3: 'RightVentricle_MR_13' },
+    ACDC: { 1: 'RightVentricle_MR_13', 2: 'Myocardium_MR_14', 3: 'LeftVentricle_MR_15' },
   });
 
   const probes = rows.map((row) => {

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Split } from '../catalog/types.js';
 import { compareText } from '../contract/order.js';
-import { readPixels } from '../dataset/open.js';
+import { readPixels, type MedBankTask } from '../dataset/open.js';
 import { InputError } from '../errors.js';
 import { readNifti } from '../io/nifti.js';
 import { sliceGeometry } from '../io/orientation.js';
@@ -18,7 +18,7 @@ import { rampGrey, windowBounds } from '../pipeline/volume-intensity.js';
 import { encodeNpz } from './npz.js';
 import { readMask } from './pixels.js';
 import type { ExportContext, ExportFormat } from './types.js';
-import { walkTree, type TreeSample } from './walker.js';
+import { catalogIndex, walkTree, type TreeSample } from './walker.js';
 
 interface Case {
   name: string;
@@ -105,7 +105,7 @@ const medsam2: ExportFormat = {
   accepts: [],
   async run(ctx) {
     const cases = new Map<string, Case>();
-    const tasksOf = new Map<string, string[]>();
+    const tasksOf = new Map<string, MedBankTask[]>();
     for await (const s of walkTree(ctx.tree)) {
       const source = sourceOf(s);
       const volume = typeof s.row?.meta.volume === 'string' ? s.row.meta.volume : undefined;
@@ -114,14 +114,16 @@ const medsam2: ExportFormat = {
       if (!cases.has(key)) cases.set(key, { name, source, split: s.split, volume, samples: [] });
       cases.get(key)!.samples.push(s);
       const tasks = tasksOf.get(source) ?? [];
-      if (!tasks.includes(s.task.id)) tasksOf.set(source, [...tasks, s.task.id]);
+      if (!tasks.includes(s.task)) tasksOf.set(source, [...tasks, s.task]);
     }
     const ids = new Map<string, number>();
     const labels: Record<string, Record<string, string>> = {};
-    for (const [source, tasks] of tasksOf) {
+    for (const [source, unordered] of tasksOf) {
+      // Ids in catalog order, as nnunet --merge numbers its labels.
+      const tasks = unordered.map((t, i) => ({ id: t.id, index: catalogIndex(t, i) })).sort((a, b) => a.index - b.index);
       if (tasks.length > 255) throw new InputError(source, 'more than 255 tasks do not fit uint8 ids');
-      labels[source] = Object.fromEntries(tasks.map((t, i) => [String(i + 1), t]));
-      tasks.forEach((t, i) => ids.set(t, i + 1));
+      labels[source] = Object.fromEntries(tasks.map((t, i) => [String(i + 1), t.id]));
+      tasks.forEach((t, i) => ids.set(t.id, i + 1));
     }
     const lists: Record<Split, string[]> = { train: [], val: [], test: [] };
     const taken = new Set<string>();

@@ -16,7 +16,7 @@ import { encodeNifti } from '../io/nifti-write.js';
 import { readNifti } from '../io/nifti.js';
 import { greyPng, readMask } from './pixels.js';
 import type { ExportContext, ExportFormat } from './types.js';
-import { requireManifest, walkTree, type TreeSample } from './walker.js';
+import { catalogIndex, requireManifest, walkTree, type TreeSample } from './walker.js';
 
 interface Part {
   sample: TreeSample;
@@ -35,12 +35,6 @@ interface Dataset {
   tasks: MedBankTask[];
   volumes: boolean;
   cases: Map<string, Case>;
-}
-
-/** The catalog index at the end of a task id (`Liver_CT_24` -> 24). */
-function taskIndex(task: MedBankTask, fallback: number): number {
-  const m = /_(\d+)$/.exec(task.id);
-  return m ? Number(m[1]) : fallback;
 }
 
 function caseOf(s: TreeSample, volumes: boolean): string {
@@ -86,10 +80,10 @@ async function planDatasets(ctx: ExportContext): Promise<Dataset[]> {
 
   const used = new Set<number>();
   return groups.map((tasks, order) => {
-    tasks.sort((a, b) => taskIndex(a, 0) - taskIndex(b, 0) || compareText(a.id, b.id));
+    tasks.sort((a, b) => catalogIndex(a, 0) - catalogIndex(b, 0) || compareText(a.id, b.id));
     const samples = tasks.flatMap((t) => byTask.get(t.id)!);
     const volumes = tasks.every((t) => hasVolumes(byTask.get(t.id)!));
-    const id = ctx.options.datasetId + taskIndex(tasks[0], order);
+    const id = ctx.options.datasetId + catalogIndex(tasks[0], order);
     if (id > 999 || used.has(id)) throw new UsageError(`nnunet: dataset id ${id} is taken or above 999: choose another --dataset-id`);
     used.add(id);
     const title = tasks.length > 1 ? (tasks[0].metadata?.source ?? samples[0].row!.source) : tasks[0].id;

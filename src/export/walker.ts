@@ -81,3 +81,9 @@ export function requireManifest(tree: ExportTree, what: string): void {
 export async function isFile(file: string): Promise<boolean> {
   return Boolean((await stat(file).catch(() => undefined))?.isFile());
 }
+
+/** The catalog index a task id ends with (`Liver_CT_24` -> 24), `fallback` for ids without one: labels are numbered in this order. */
+export function catalogIndex(task: MedBankTask, fallback: number): number {
+  const m = /_(\d+)$/.exec(task.id);
+  return m ? Number(m[1]) : fallback;
+}
