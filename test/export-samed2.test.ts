@@ -1,7 +1,7 @@
 // `medbank export --format samed2` and what every export shares: links, resume, refusals, failed inputs, either layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { python, runCli } from './helpers.js';
 import { exportTree, type ExportProgress } from '../src/index.js';
@@ -138,4 +138,19 @@ test('exportTree (library): the same export in-process, with progress events up 
     exportTree({ tree, format: 'samed2', out: path.join(out, 'x'), splits: ['nope' as 'test'] }),
     /unknown split "nope"/,
   );
+});
+
+test('export copies where the file system refuses hard links (another device), and says so once', async (t) => {
+  const { out: tree } = await fixtureTree();
+  const shm = await stat('/dev/shm').catch(() => undefined);
+  if (!shm?.isDirectory() || shm.dev === (await stat(tree)).dev) {
+    t.skip('no second file system (/dev/shm) on this machine: link fallback not exercised');
+    return;
+  }
+  const out = await mkdtemp('/dev/shm/medbank-export-test-');
+  t.after(() => rm(out, { recursive: true, force: true }));
+  const r = await runCli(['export', tree, '--format', 'samed2', '--out', out, '--tasks', 'BreastTumor_UT_0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /0 linked, 18 copied/);
+  assert.equal(r.stderr.match(/are refused \(EXDEV\): copying files instead/g)?.length, 1);
 });
