@@ -1,5 +1,18 @@
 /** The `medbank` library: open and read built trees, and the build pipeline behind the CLI. */
 export { openMedBank, readManifest, type MedBank, type MedBankTask, type Sample, type Pixels8 } from './dataset/open.js';
+export {
+  maskPrompts,
+  connectedComponents,
+  objectPrompt,
+  type MaskPrompts,
+  type Instance,
+  type ObjectPrompt,
+  type Box,
+  type Point,
+} from './dataset/prompts.js';
+export { exportTree, type ExportResult } from './export/export.js';
+export { EXPORT_FORMATS, type ExportOptions, type ExportFormatName, type ExportProgress } from './export/types.js';
+export type { ExportRecord } from './export/record.js';
 export { build, type BuildOptions, type BuildResult, type ProgressEvent } from './pipeline/build.js';
 export { preprocess, type PreprocessOptions, type PreprocessResult } from './pipeline/preprocess.js';
 export { catalog } from './catalog/registry.js';

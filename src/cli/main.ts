@@ -14,6 +14,7 @@ import { registerLicenses } from './licenses.js';
 import { registerCite } from './cite.js';
 import { registerView } from './view.js';
 import { registerMerge } from './merge.js';
+import { registerExport } from './export.js';
 
 // V8 otherwise grows its heaps with the job count (a 10,000-sample build held garbage worth
 // 3 KiB per sample); sizing them for memory keeps a build's peak RSS nearly flat at the same
@@ -37,6 +38,7 @@ registerStats(program);
 registerLicenses(program);
 registerCite(program);
 registerView(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -35,7 +35,13 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-export function progressPrinter(mode: ProgressMode, sink: ProgressSink = process.stderr, now: () => number = Date.now): ProgressPrinter {
+/** `verbs`: the words of the bar and of the log line (`medbank export` says exporting/exported). */
+export function progressPrinter(
+  mode: ProgressMode,
+  sink: ProgressSink = process.stderr,
+  now: () => number = Date.now,
+  verbs: [string, string] = ['converting', 'converted'],
+): ProgressPrinter {
   let start: { at: number; done: number } | undefined;
   let lastDraw = 0;
   let barShown = false;
@@ -54,7 +60,7 @@ export function progressPrinter(mode: ProgressMode, sink: ProgressSink = process
     const tail = ` ${pct} ${e.done}/${e.total}  ${rate.toFixed(1)}/s  ETA ${formatDuration(eta)}${e.resumed ? `  (${e.resumed} kept)` : ''}`;
     const width = Math.max(10, Math.min(40, (sink.columns ?? 80) - tail.length - 12));
     const filled = e.total ? Math.round((width * e.done) / e.total) : width;
-    sink.write(`\r\x1b[Kconverting [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`);
+    sink.write(`\r\x1b[K${verbs[0]} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`);
     barShown = true;
   };
   const clearBar = (): void => {
@@ -92,7 +98,7 @@ export function progressPrinter(mode: ProgressMode, sink: ProgressSink = process
           lastDraw = t;
           const { pct, rate, eta } = status(e);
           sink.write(
-            `converted ${e.done}/${e.total} (${pct}), ${rate.toFixed(1)} per s, ETA ${formatDuration(eta)}${e.resumed ? `, ${e.resumed} kept from an earlier run` : ''}\n`,
+            `${verbs[1]} ${e.done}/${e.total} (${pct}), ${rate.toFixed(1)} per s, ETA ${formatDuration(eta)}${e.resumed ? `, ${e.resumed} kept from an earlier run` : ''}\n`,
           );
         }
       }

@@ -21,6 +21,7 @@ import type { BuildRecord, TaskRecord } from '../contract/build-record.js';
 import type { ManifestRow } from '../contract/manifest.js';
 import { InputError, UsageError } from '../errors.js';
 import { confineTo, isPlainName, type Confinement } from '../io/confine.js';
+import { maskPrompts, type MaskPrompts } from './prompts.js';
 
 /** Decoded pixels, interleaved, 8 bits per sample. */
 export interface Pixels8 {
@@ -43,6 +44,11 @@ export interface Sample {
   readImage(): Promise<Pixels8>;
   /** Mask as one channel: 0 background, 255 foreground (or class indices for multi-class tasks). */
   readMask(): Promise<Pixels8>;
+  /**
+   * The mask's box and inner point, and its instances (8-connected components of at least
+   * `minArea` pixels, default 1) each with its own mask, box and point.
+   */
+  readPrompts(options?: { minArea?: number }): Promise<MaskPrompts>;
 }
 
 export interface MedBankTask {
@@ -67,7 +73,8 @@ export interface MedBank {
   task(id: string): MedBankTask;
 }
 
-async function readPixels(file: string, channels: 1 | 3 | 'as-stored'): Promise<Pixels8> {
+/** Decodes a PNG to 8-bit pixels: one channel, RGB, or as stored (grey or RGB). */
+export async function readPixels(file: string, channels: 1 | 3 | 'as-stored'): Promise<Pixels8> {
   let img = sharp(file, { failOn: 'error' });
   if (channels === 1) img = img.toColourspace('b-w').extractChannel(0);
   else if (channels === 3) img = img.removeAlpha().toColourspace('srgb');
@@ -169,6 +176,10 @@ function makeTask(root: string, id: string, layout: Layout, metadata: TaskRecord
             manifest: manifest.get(name),
             readImage: () => readInside(imagePath, 'as-stored'),
             readMask: () => readInside(maskPath, 1),
+            readPrompts: async (options) => {
+              const mask = await readInside(maskPath, 1);
+              return maskPrompts(mask.data, mask.width, mask.height, options);
+            },
           };
         }
       }
