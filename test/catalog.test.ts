@@ -107,9 +107,12 @@ test('licenses: SPDX ids where one exists, non-commercial licenses marked commer
 test('every BibTeX entry parses: balanced braces, author, title, year, and the declared key', async () => {
   const keys = new Set<string>();
   for (const s of await catalog()) {
-    assert.deepEqual(checkBibtex(s.citation.bibtex, s.citation.key), [], `${s.id}: ${s.citation.bibtex}`);
-    assert.ok(!keys.has(s.citation.key), `duplicate citation key ${s.citation.key}`);
-    keys.add(s.citation.key);
+    assert.ok(s.citations.length > 0, `${s.id} has no citation`);
+    for (const c of s.citations) {
+      assert.deepEqual(checkBibtex(c.bibtex, c.key), [], `${s.id}: ${c.bibtex}`);
+      assert.ok(!keys.has(c.key), `duplicate citation key ${c.key}`);
+      keys.add(c.key);
+    }
   }
 });
 

@@ -3,7 +3,17 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { catalog } from '../catalog/registry.js';
+import type { TaskSpec } from '../catalog/types.js';
 import { textTable } from './format.js';
+
+/** Left/right tasks: the patient's side each names and its mirror task; empty for a source without them. */
+function laterality(tasks: TaskSpec[]): string {
+  const sided = tasks.filter((t) => t.side);
+  if (!sided.length) return '';
+  return `Laterality (the patient's side; shown on the image's opposite side, so a horizontal flip swaps the pair):\n${sided
+    .map((t) => `  ${t.id}: ${t.side}, mirror ${t.mirror}`)
+    .join('\n')}\n`;
+}
 
 export function registerSources(program: Command): void {
   program
@@ -32,7 +42,7 @@ export function registerSources(program: Command): void {
         }
         process.stdout.write(
           `${s.name} (${s.id})\n${s.link}\nLicense: ${s.license.text}${s.license.spdx ? ` (${s.license.spdx})` : ''}, commercial use: ${s.license.commercial}\n` +
-            `Tasks: ${s.tasks.map((t) => t.id).join(', ')}\n\nDownload:\n${s.download.map((d, i) => `  ${i + 1}. ${d}`).join('\n')}\n\nExpected layout:\n${s.layout}\n`,
+            `Tasks: ${s.tasks.map((t) => t.id).join(', ')}\n${laterality(s.tasks)}\nDownload:\n${s.download.map((d, i) => `  ${i + 1}. ${d}`).join('\n')}\n\nExpected layout:\n${s.layout}\n`,
         );
         return;
       }
