@@ -8,7 +8,7 @@ import { licenseVerdict, selectByLicense } from '../src/catalog/license-policy.j
 import { fixtureFor } from '../src/fixtures/registry.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { build } from '../src/pipeline/build.js';
-import { runCli, tempDir, buildWhole } from './helpers.js';
+import { REPO, runCli, tempDir, buildWhole } from './helpers.js';
 import { FIXTURE_SOURCES } from './tree-fixtures.js';
 
 async function rawFixtures(dir: string): Promise<string> {
@@ -64,6 +64,25 @@ test('catalogued terms: Kvasir-SEG and CVC-ClinicDB forbid commercial use, KiTS1
   assert.equal(amos.spdx, undefined);
   assert.match(amos.text, /^No license stated in the release/);
   assert.doesNotMatch(`${amos.text} ${amos.attribution}`, /CC BY 4\.0|Zenodo release states/);
+});
+
+test("the README's license table and its --license commercial sentence follow the catalog", async () => {
+  const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+  const head = '| source | tasks | license | SPDX | commercial use |';
+  const lines = readme.slice(readme.indexOf(head)).split('\n').slice(2);
+  const rows = lines
+    .slice(
+      0,
+      lines.findIndex((l) => !l.startsWith('| ')),
+    )
+    .map((l) => l.slice(2, -2).split(' | '));
+  const all = await catalog();
+  assert.deepEqual(
+    rows,
+    all.map((s) => [s.id, String(s.tasks.length), s.license.text, s.license.spdx ?? '-', s.license.commercial]),
+  );
+  const allowed = selectByLicense(all, 'commercial').allowed.map((s) => s.name.split(' (')[0].replace('MSD Task06 Lung', 'MSD Lung'));
+  assert.match(readme, new RegExp(`\\(today ${allowed.slice(0, -1).join(', ')} and ${allowed.at(-1)}\\)`));
 });
 
 test('build --license commercial builds only PlantDoc from six fixture sources, names the five left out and why, and records the filter', async (t) => {
