@@ -29,7 +29,12 @@ export function registerSources(program: Command): void {
         for (const s of all) present.set(s.id, Boolean((await stat(path.join(o.raw, s.id)).catch(() => undefined))?.isDirectory()));
       }
       if (o.json) {
-        const entries = all.map(({ scan: _scan, ...info }) => ({ ...info, ...(o.raw ? { present: present.get(info.id) } : {}) }));
+        // `citation` (the primary reference) stays for readers of the JSON from before sources had several.
+        const entries = all.map(({ scan: _scan, ...info }) => ({
+          ...info,
+          citation: info.citations[0],
+          ...(o.raw ? { present: present.get(info.id) } : {}),
+        }));
         process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         return;
       }
