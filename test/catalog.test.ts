@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { catalog } from '../src/catalog/registry.js';
+import { catalog, pairMirrors } from '../src/catalog/registry.js';
+import type { SourceAdapter } from '../src/catalog/types.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { tempDir } from './helpers.js';
 
@@ -149,4 +150,29 @@ test('every source declares the job kind its scan yields (the build sizes its po
     assert.ok(jobs.length > 0, `${source.id}: the fixture gives no jobs`);
     assert.deepEqual([...new Set(jobs.map((j) => j.kind))], [source.jobKind], source.id);
   }
+});
+
+test('left/right tasks: the registry pairs each declared side with its mirror, and refuses a side without its pair or against its name', async () => {
+  const btcv = (await catalog()).find((s) => s.id === 'BTCV')!;
+  assert.deepEqual(
+    btcv.tasks.filter((t) => t.side).map((t) => `${t.id} ${t.side} ${t.mirror}`),
+    [
+      'RightKidney_CT_20 patient-right LeftKidney_CT_21',
+      'LeftKidney_CT_21 patient-left RightKidney_CT_20',
+      'RightAdrenalGland_CT_30 patient-right LeftAdrenalGland_CT_31',
+      'LeftAdrenalGland_CT_31 patient-left RightAdrenalGland_CT_30',
+    ],
+  );
+  const acdc = (await catalog()).find((s) => s.id === 'ACDC')!;
+  assert.ok(
+    acdc.tasks.every((t) => !t.side && !t.mirror),
+    'heart chambers are named by anatomy, not by a mirrored side',
+  );
+  const fake = (tasks: SourceAdapter['tasks']) => ({ ...btcv, tasks: tasks.map((t) => ({ ...t })) });
+  const kidney = btcv.tasks.find((t) => t.id === 'RightKidney_CT_20')!;
+  assert.throws(() => pairMirrors(fake([kidney])), /RightKidney_CT_20 of BTCV: no patient-left task LeftKidney_CT to mirror it/);
+  assert.throws(
+    () => pairMirrors(fake([{ ...kidney, side: 'patient-left' }])),
+    /RightKidney_CT_20 of BTCV: side patient-left but its name does not start with Left/,
+  );
 });

@@ -30,7 +30,7 @@ async function loadAll(): Promise<SourceAdapter[]> {
  * the other side and the same name after its Right/Left prefix (RightKidney_CT_20 ->
  * LeftKidney_CT_21). A side without its pair, or one its name contradicts, is a catalog error.
  */
-function pairMirrors(source: SourceAdapter): void {
+export function pairMirrors(source: SourceAdapter): void {
   const prefix = { 'patient-right': 'Right', 'patient-left': 'Left' } as const;
   const modality = (t: TaskSpec) => t.modality ?? source.modalityCode;
   for (const task of source.tasks) {
