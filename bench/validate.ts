@@ -98,9 +98,11 @@ async function generate(): Promise<void> {
       seed: 0,
       ratios: '70,10,20',
       keepEmpty: 0,
+      minArea: 0,
       grey: false,
       sources: sources.map((s) => s.id),
       sourceOptions: {},
+      license: 'any',
     },
     ratios: DEFAULT_RATIOS,
   });

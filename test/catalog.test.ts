@@ -1,8 +1,9 @@
 // The catalog of all 17 sources: complete metadata, parseable BibTeX, contiguous task ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalog } from '../src/catalog/registry.js';
+import { catalog, pairMirrors } from '../src/catalog/registry.js';
 import { scanSource } from '../src/catalog/scan-source.js';
+import type { SourceAdapter } from '../src/catalog/types.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import { tempDir } from './helpers.js';
 
@@ -107,9 +108,12 @@ test('licenses: SPDX ids where one exists, non-commercial licenses marked commer
 test('every BibTeX entry parses: balanced braces, author, title, year, and the declared key', async () => {
   const keys = new Set<string>();
   for (const s of await catalog()) {
-    assert.deepEqual(checkBibtex(s.citation.bibtex, s.citation.key), [], `${s.id}: ${s.citation.bibtex}`);
-    assert.ok(!keys.has(s.citation.key), `duplicate citation key ${s.citation.key}`);
-    keys.add(s.citation.key);
+    assert.ok(s.citations.length > 0, `${s.id} has no citation`);
+    for (const c of s.citations) {
+      assert.deepEqual(checkBibtex(c.bibtex, c.key), [], `${s.id}: ${c.bibtex}`);
+      assert.ok(!keys.has(c.key), `duplicate citation key ${c.key}`);
+      keys.add(c.key);
+    }
   }
 });
 
@@ -146,4 +150,29 @@ test('every source declares the job kind its scan yields (the build sizes its po
     assert.ok(jobs.length > 0, `${source.id}: the fixture gives no jobs`);
     assert.deepEqual([...new Set(jobs.map((j) => j.kind))], [source.jobKind], source.id);
   }
+});
+
+test('left/right tasks: the registry pairs each declared side with its mirror, and refuses a side without its pair or against its name', async () => {
+  const btcv = (await catalog()).find((s) => s.id === 'BTCV')!;
+  assert.deepEqual(
+    btcv.tasks.filter((t) => t.side).map((t) => `${t.id} ${t.side} ${t.mirror}`),
+    [
+      'RightKidney_CT_20 patient-right LeftKidney_CT_21',
+      'LeftKidney_CT_21 patient-left RightKidney_CT_20',
+      'RightAdrenalGland_CT_30 patient-right LeftAdrenalGland_CT_31',
+      'LeftAdrenalGland_CT_31 patient-left RightAdrenalGland_CT_30',
+    ],
+  );
+  const acdc = (await catalog()).find((s) => s.id === 'ACDC')!;
+  assert.ok(
+    acdc.tasks.every((t) => !t.side && !t.mirror),
+    'heart chambers are named by anatomy, not by a mirrored side',
+  );
+  const fake = (tasks: SourceAdapter['tasks']) => ({ ...btcv, tasks: tasks.map((t) => ({ ...t })) });
+  const kidney = btcv.tasks.find((t) => t.id === 'RightKidney_CT_20')!;
+  assert.throws(() => pairMirrors(fake([kidney])), /RightKidney_CT_20 of BTCV: no patient-left task LeftKidney_CT to mirror it/);
+  assert.throws(
+    () => pairMirrors(fake([{ ...kidney, side: 'patient-left' }])),
+    /RightKidney_CT_20 of BTCV: side patient-left but its name does not start with Left/,
+  );
 });

@@ -35,13 +35,20 @@ test('medbank sources prints all 17 sources with license, commercial use and acc
 test('medbank sources --json is the full catalog', async () => {
   const r = await runCli(['sources', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const entries = JSON.parse(r.stdout) as { id: string; tasks: unknown[]; citation: { bibtex: string }; download: string[] }[];
+  const entries = JSON.parse(r.stdout) as {
+    id: string;
+    tasks: unknown[];
+    citations: { bibtex: string }[];
+    citation: unknown;
+    download: string[];
+  }[];
   assert.equal(entries.length, 17);
   assert.equal(
     entries.reduce((n, e) => n + e.tasks.length, 0),
     65,
   );
-  assert.ok(entries.every((e) => e.citation.bibtex.startsWith('@') && e.download.length > 0));
+  assert.ok(entries.every((e) => e.citations.every((c) => c.bibtex.startsWith('@')) && e.download.length > 0));
+  for (const e of entries) assert.deepEqual(e.citation, e.citations[0], `${e.id}: the primary citation keeps its old field`);
 });
 
 test('medbank sources --raw says which source folders are present', async (t) => {
@@ -76,7 +83,11 @@ test('medbank sources --details prints download steps and the expected layout (c
   const r = await runCli(['sources', '--details', 'kvasir-seg']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Kvasir-SEG \(Kvasir-SEG\)/);
-  assert.match(r.stdout, /License: CC BY 4\.0 \(CC-BY-4\.0\), commercial use: yes/);
+  assert.match(
+    r.stdout,
+    /License: Research and education use only, .*commercial use is forbidden without written permission.*, commercial use: no\n/,
+  );
+  assert.doesNotMatch(r.stdout, /Laterality/);
   assert.match(r.stdout, /Download:\n {2}1\. .+\n {2}2\. /);
   assert.match(r.stdout, /Expected layout:\nKvasir-SEG\/\n/);
   const bad = await runCli(['sources', '--details', 'nope']);

@@ -48,9 +48,11 @@ test('records: manifest rows in plan order with their splits, split files sorted
       seed: 0,
       ratios: '0,0,100',
       keepEmpty: 0,
+      minArea: 0,
       grey: false,
       sources: ['BUSI'],
       sourceOptions: {},
+      license: 'any',
     },
     ratios: { train: 0, val: 0, test: 100 },
   });

@@ -97,8 +97,10 @@ for (const variant of ['with-lists', 'no-lists']) {
     assert.ok(rows.every((r) => /^kvasir_[a-z0-9]{25}$/.test(r.name)));
     if (variant === 'with-lists') {
       assert.deepEqual(names(rows, 'val'), ['kvasir_cju0s690hkp960855tjuaqvv0', 'kvasir_cju0sr5ghl0nd08789uzf1raf']);
-      assert.equal(names(rows, 'train').length, 6);
-      assert.equal(names(rows, 'test').length, 0);
+      // The lists are 880 train / 120 val: a seeded 20% of the train groups is carved out as test.
+      assert.equal(names(rows, 'train').length, 5);
+      assert.equal(names(rows, 'test').length, 1);
+      assert.deepEqual(record.tasks[0].splitOrigins, { train: { official: 5 }, val: { official: 2 }, test: { carved: 1 } });
     } else {
       assert.ok(names(rows, 'train').length >= 4, 'the seeded split puts most samples in train');
     }
@@ -250,9 +252,11 @@ test('real ISIC2018 masks with generated JPEG images of the same size', async (t
   const { record, rows, out } = await buildTree({ raw, out: path.join(dir, 'out'), size: 256 });
   assert.equal(record.problems.length, 0, JSON.stringify(record.problems));
   assert.deepEqual(
-    names(rows, 'train'),
+    names(rows),
     ids.map((id) => `isic2018_${id.slice(5)}`),
   );
+  // Only the official training part is present: a seeded share of its groups is carved as test.
+  assert.deepEqual([names(rows, 'train').length, names(rows, 'val').length, names(rows, 'test').length], [2, 0, 1]);
   await assertTreeContract(out, rows, { size: 256 });
   await assertForegroundMatchesPillow(t, raw, rows);
 });

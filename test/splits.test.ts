@@ -132,11 +132,11 @@ test('official splits are kept as published, and a duplicate across them is repo
   assert.match(officialConflicts[0], /d, e/);
 });
 
-test("a 'trainval' pool is carved into train and val only, in the train:val ratio", () => {
-  const rows = Array.from({ length: 800 }, (_, i) => row(`s${i}`, `s${i}`, { hint: 'trainval' }));
+test("a 'trainval' pool beside an official test part is dealt into train and val only, in the train:val ratio", () => {
+  const rows = [...Array.from({ length: 800 }, (_, i) => row(`s${i}`, `s${i}`, { hint: 'trainval' })), row('t', 't', { hint: 'test' })];
   const c: Record<string, number> = { train: 0, val: 0, test: 0 };
   for (const r of assignSplits(rows, 0, DEFAULT_RATIOS).rows) c[r.split]++;
-  assert.equal(c.test, 0);
+  assert.equal(c.test, 1);
   assert.ok(Math.abs(c.val - 100) <= 10, JSON.stringify(c));
 });
 
@@ -146,7 +146,10 @@ test('free samples beside an official split get a seeded split of their own', ()
     ...Array.from({ length: 100 }, (_, i) => row(`f${i}`, `f${i}`)),
   ];
   const out = assignSplits(rows, 0, DEFAULT_RATIOS).rows;
-  assert.ok(out.filter((r) => r.name.startsWith('o')).every((r) => r.split === 'train'));
+  // No official test part: 20% of the official train groups are carved out as test, none go to val.
+  const official = out.filter((r) => r.name.startsWith('o'));
+  assert.equal(official.filter((r) => r.split === 'test').length, 10);
+  assert.equal(official.filter((r) => r.split === 'train').length, 40);
   const free = out.filter((r) => r.name.startsWith('f'));
   assert.ok(free.some((r) => r.split === 'test') && free.some((r) => r.split === 'val'));
 });

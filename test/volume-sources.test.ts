@@ -50,13 +50,21 @@ test('every volumetric fixture builds with its expected slice counts, names and 
     patient0003: 'val',
     patient0004: 'test',
   });
+  // Tr -> train, Va -> val; no labelled test part, so one of each modality's two train cases is carved out as test.
   assert.deepEqual(Object.fromEntries(splitsOf('AMOS')), {
     amos_0001: 'train',
-    amos_0005: 'train',
-    amos_0540: 'train',
+    amos_0005: 'test',
+    amos_0540: 'test',
+    amos_0541: 'train',
     amos_0008: 'val',
     amos_0555: 'val',
   });
+  for (const task of record.tasks.filter((x) => x.source === 'AMOS'))
+    assert.deepEqual(
+      Object.values(task.splitOrigins).map((o) => Object.keys(o)),
+      [['official'], ['official'], ['carved']],
+      task.id,
+    );
   splitsOf('BTCV');
   splitsOf('MSD_Lung');
   // AMOS MRI cases feed only the MR tasks, CT cases only the CT tasks.

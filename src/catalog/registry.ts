@@ -21,7 +21,30 @@ async function loadAll(): Promise<SourceAdapter[]> {
   }
   adapters.sort((a, b) => a.order - b.order);
   checkCatalog(adapters);
+  for (const a of adapters) pairMirrors(a);
   return adapters;
+}
+
+/**
+ * Sets `mirror` on every task that declares a side: the task of the same source and modality with
+ * the other side and the same name after its Right/Left prefix (RightKidney_CT_20 ->
+ * LeftKidney_CT_21). A side without its pair, or one its name contradicts, is a catalog error.
+ */
+export function pairMirrors(source: SourceAdapter): void {
+  const prefix = { 'patient-right': 'Right', 'patient-left': 'Left' } as const;
+  const modality = (t: TaskSpec) => t.modality ?? source.modalityCode;
+  for (const task of source.tasks) {
+    if (!task.side) continue;
+    const own = prefix[task.side];
+    const other = task.side === 'patient-right' ? 'patient-left' : 'patient-right';
+    const base = /^([A-Za-z]+)_/.exec(task.id)![1];
+    if (!base.startsWith(own))
+      throw new Error(`task ${task.id} of ${source.id}: side ${task.side} but its name does not start with ${own}`);
+    const pairName = prefix[other] + base.slice(own.length);
+    const pair = source.tasks.find((t) => t.side === other && modality(t) === modality(task) && t.id.startsWith(`${pairName}_`));
+    if (!pair) throw new Error(`task ${task.id} of ${source.id}: no ${other} task ${pairName}_${modality(task)} to mirror it`);
+    task.mirror = pair.id;
+  }
 }
 
 /** Task ids end in a global index that counts up through the catalog (DESIGN.md §4). */

@@ -43,7 +43,16 @@ export interface TaskSpec {
   annotation?: 'pixel' | 'box';
   /** Default CT window for volumetric CT tasks. */
   window?: CtWindow;
+  /**
+   * Paired organs only (kidneys, adrenal glands): the patient's side the task's "Right"/"Left"
+   * names, shown on the image's left for the patient's right. The adapter declares it.
+   */
+  side?: Laterality;
+  /** The task of the other side, derived once by the registry from `side` (same source and modality). */
+  mirror?: string;
 }
+
+export type Laterality = 'patient-right' | 'patient-left';
 
 export interface Citation {
   key: string;
@@ -69,7 +78,8 @@ export interface SourceInfo {
    */
   jobKind: '2d' | 'volume';
   tasks: TaskSpec[];
-  citation: Citation;
+  /** What the source asks users to cite; the first is its primary reference. */
+  citations: Citation[];
   /** Numbered manual download steps. */
   download: string[];
   /** The folder layout MedBank expects under `<raw>/<id>/`. */

@@ -49,6 +49,12 @@ export function registerBuild(program: Command): void {
     .option('--seed <n>', 'seed of the split assignment', intOption('--seed', 0, 2 ** 31 - 1), 0)
     .option('--ratios <train,val,test>', 'split ratios where no official split exists', '70,10,20')
     .option('--keep-empty <share>', 'share of empty-mask samples to keep (0 to 1)', shareOption('--keep-empty'), 0)
+    .option(
+      '--min-area <px>',
+      'remove each connected mask component (8-connected, per 2D image or slice) under this many pixels, counted at raw resolution, as MedSAM does at 100; a mask left empty counts as empty (default 0: keep all)',
+      intOption('--min-area', 0, 2 ** 31 - 1),
+      0,
+    )
     .option('--grey', 'write images as 8-bit grey instead of RGB', false)
     .option('--keep-3d', 'also write each volume, reoriented to RAS+, and its task labels as NIfTI (<Task>/volumes/)', false)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
@@ -109,6 +115,7 @@ export function registerBuild(program: Command): void {
         seed: o.seed,
         ratios: o.ratios,
         keepEmpty: o.keepEmpty,
+        minArea: o.minArea,
         grey: o.grey,
         keep3d: o.keep3d,
         workers: o.workers,

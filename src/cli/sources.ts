@@ -3,7 +3,17 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { catalog } from '../catalog/registry.js';
+import type { TaskSpec } from '../catalog/types.js';
 import { textTable } from './format.js';
+
+/** Left/right tasks: the patient's side each names and its mirror task; empty for a source without them. */
+function laterality(tasks: TaskSpec[]): string {
+  const sided = tasks.filter((t) => t.side);
+  if (!sided.length) return '';
+  return `Laterality (the patient's side; shown on the image's opposite side, so a horizontal flip swaps the pair):\n${sided
+    .map((t) => `  ${t.id}: ${t.side}, mirror ${t.mirror}`)
+    .join('\n')}\n`;
+}
 
 export function registerSources(program: Command): void {
   program
@@ -19,7 +29,12 @@ export function registerSources(program: Command): void {
         for (const s of all) present.set(s.id, Boolean((await stat(path.join(o.raw, s.id)).catch(() => undefined))?.isDirectory()));
       }
       if (o.json) {
-        const entries = all.map(({ scan: _scan, ...info }) => ({ ...info, ...(o.raw ? { present: present.get(info.id) } : {}) }));
+        // `citation` (the primary reference) stays for readers of the JSON from before sources had several.
+        const entries = all.map(({ scan: _scan, ...info }) => ({
+          ...info,
+          citation: info.citations[0],
+          ...(o.raw ? { present: present.get(info.id) } : {}),
+        }));
         process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         return;
       }
@@ -32,7 +47,7 @@ export function registerSources(program: Command): void {
         }
         process.stdout.write(
           `${s.name} (${s.id})\n${s.link}\nLicense: ${s.license.text}${s.license.spdx ? ` (${s.license.spdx})` : ''}, commercial use: ${s.license.commercial}\n` +
-            `Tasks: ${s.tasks.map((t) => t.id).join(', ')}\n\nDownload:\n${s.download.map((d, i) => `  ${i + 1}. ${d}`).join('\n')}\n\nExpected layout:\n${s.layout}\n`,
+            `Tasks: ${s.tasks.map((t) => t.id).join(', ')}\n${laterality(s.tasks)}\nDownload:\n${s.download.map((d, i) => `  ${i + 1}. ${d}`).join('\n')}\n\nExpected layout:\n${s.layout}\n`,
         );
         return;
       }

@@ -1,5 +1,7 @@
 /** medbank.json: the build record that makes a tree self-describing and verifiable (DESIGN.md §7). */
-import type { Access, FileAccount, License, ModalityCode, Split } from '../catalog/types.js';
+import type { Access, FileAccount, Laterality, License, ModalityCode, Split } from '../catalog/types.js';
+import type { LicenseUse } from '../catalog/license-policy.js';
+import type { SplitOrigin } from '../pipeline/splits.js';
 import type { LayoutName } from './layout.js';
 
 export const BUILD_RECORD_FORMAT = 'medbank-build/1';
@@ -18,9 +20,28 @@ export interface TaskRecord {
   maskValues: number[];
   annotation: 'pixel' | 'box';
   license: License;
+  /** The source's primary citation key (the first of `citationKeys`). */
   citationKey: string;
+  /** Every BibTeX key the source asks users to cite (all in CITATION.bib). */
+  citationKeys: string[];
+  /** Only on left/right tasks: which side of the patient, and the task of the other side. */
+  side?: Laterality;
+  mirror?: string;
   counts: { train: number; val: number; test: number; total: number };
+  /** Per split, how many samples got it from each origin (official, carved from train as test, seeded). */
+  splitOrigins: Record<Split, Partial<Record<SplitOrigin, number>>>;
   skippedEmpty: number;
+  /** `--min-area`: the threshold (raw pixels per connected component; 0 = off) and what it removed. */
+  minArea: MinAreaRecord;
+}
+
+export interface MinAreaRecord {
+  px: number;
+  /** Connected components under `px` removed from kept or dropped masks. */
+  removedComponents: number;
+  removedPixels: number;
+  /** Masks that had foreground only in removed components (then handled as empty masks). */
+  emptiedMasks: number;
 }
 
 /**
@@ -45,11 +66,15 @@ export interface BuildRecord {
     seed: number;
     ratios: string;
     keepEmpty: number;
+    /** Connected components smaller than this (raw pixels) are removed from masks; 0 keeps all. */
+    minArea: number;
     grey: boolean;
     /** Present (true) when volumes were also written as NIfTI (`--keep-3d`). */
     keep3d?: boolean;
     sources: string[];
     sourceOptions: Record<string, string>;
+    /** The `--license` filter: sources whose terms do not allow this use were left out. */
+    license: LicenseUse;
   };
   sources: {
     id: string;
@@ -58,6 +83,7 @@ export interface BuildRecord {
     license: License;
     access: Access;
     citationKey: string;
+    citationKeys: string[];
     notes: string[];
     /** What became of the files below the source folder (absent in trees built before it was recorded). */
     files?: FileAccount;

@@ -39,6 +39,8 @@ export interface BuildOptions {
   seed?: number;
   workers?: number;
   keepEmpty?: number;
+  /** Remove mask components under this many raw pixels (8-connected, per slice); 0 (default) keeps all. */
+  minArea?: number;
   ratios?: string;
   grey?: boolean;
   keep3d?: boolean;
@@ -93,6 +95,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     throw new UsageError(`--size must be an integer from 16 to 8192, got ${options.size}`);
   const keepEmpty = options.keepEmpty ?? 0;
   if (!(keepEmpty >= 0 && keepEmpty <= 1)) throw new UsageError(`--keep-empty must be a share from 0 to 1, got ${options.keepEmpty}`);
+  const minArea = options.minArea ?? 0;
+  if (!Number.isInteger(minArea) || minArea < 0) throw new UsageError(`--min-area must be a non-negative integer, got ${options.minArea}`);
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${options.workers}`);
   nativeEncoder(); // a bad MEDBANK_PNG_ENCODER fails here, not in every worker
@@ -118,7 +122,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const missing = requested.filter((s) => !present.includes(s)).map((s) => `${s.id} (expected ${path.join(rawRoot, s.id)})`);
     throw new UsageError(`requested source folder(s) missing: ${missing.join(', ')}`);
   }
-  const licensed = selectByLicense(present, options.license ?? 'any');
+  const license = options.license ?? 'any';
+  const licensed = selectByLicense(present, license);
   const excluded = licensed.excluded.map((x) => ({ source: x.source.id, reason: x.reason }));
   for (const x of excluded) options.onProgress?.({ kind: 'excluded', ...x });
   if (present.length > 0 && licensed.allowed.length === 0)
@@ -140,6 +145,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     grey: options.grey ?? false,
     ...(options.keep3d ? { keep3d: true } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    // Absent at 0, so job records of builds without it stay valid.
+    ...(minArea ? { minArea } : {}),
   };
   const recordOptions: BuildRecord['options'] = {
     size,
@@ -148,10 +155,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     seed: convertOpts.seed,
     ratios: `${ratios.train},${ratios.val},${ratios.test}`,
     keepEmpty,
+    minArea,
     grey: convertOpts.grey,
     ...(options.keep3d ? { keep3d: true } : {}),
     sources: present.map((s) => s.id),
     sourceOptions: options.sourceOptions ?? {},
+    license,
   };
   if (options.shard && options.shard.count > 1 && options.force) {
     throw new UsageError('--force would let one shard empty the folder under the others; clear the output folder first instead');

@@ -11,5 +11,5 @@ export const SAMED2_BIBTEX = `@inproceedings{yan2025samed2,
 }`;
 
 export function renderCitations(sources: SourceInfo[]): string {
-  return [...sources.map((s) => s.citation.bibtex.trim()), SAMED2_BIBTEX].join('\n\n') + '\n';
+  return [...sources.flatMap((s) => s.citations.map((c) => c.bibtex.trim())), SAMED2_BIBTEX].join('\n\n') + '\n';
 }

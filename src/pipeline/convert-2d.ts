@@ -13,7 +13,8 @@ import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
 import { sha256 } from '../io/atomic.js';
 import type { ConvertedRow, IntensityTransform } from '../contract/manifest.js';
 import { evaluateMask, ruleFiles, toOutputMask, type OutputMask } from './masks.js';
-import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
+import { keepsEmpty, type ConvertOptions, type JobOutcome, type SmallObjectCounts, writeSample } from './outcome.js';
+import { dropSmallObjects } from './small-objects.js';
 
 /** Raw images with a longer side (whole-slide microscopy) are shrunk by libvips while decoding. */
 export const LARGE_SIDE = 8192;
@@ -51,9 +52,13 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
   const box = contentBox(width, height, opts.size, opts.resize);
   const kept: { target: MaskTarget; mask: OutputMask }[] = [];
   const skippedByTask: Record<string, number> = {};
+  const smallObjects: Record<string, SmallObjectCounts> = {};
+  // Raw pixels; a large image decoded smaller measures its components at the decoded scale.
+  const minArea = opts.minArea ? Math.max(1, Math.round((opts.minArea * workWidth * workHeight) / (width * height))) : 0;
   for (const target of job.targets) {
     const full = await evaluateMask(target.mask, opts.rawRoot, work.width, work.height, fullSize, limits);
     const plane = workCrop ? cropPlane(full.data, full.width, workCrop) : full.data;
+    if (minArea) dropSmallObjects(smallObjects, target.task, plane, workWidth, minArea, foregroundOf(plane));
     const mask = toOutputMask(plane, workWidth, workHeight, box, opts.size);
     if (mask.foreground === 0 && !keepsEmpty(opts, target.task, job.name)) {
       skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
@@ -61,7 +66,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
     }
     kept.push({ target, mask });
   }
-  if (kept.length === 0) return { rows: [], skippedByTask };
+  const removed = opts.minArea ? { smallObjects } : {};
+  if (kept.length === 0) return { rows: [], skippedByTask, ...removed };
 
   const { source, intensity, size: sourceSize } = await prepareImage(job, imageFile, fullSize, work, limits);
   // The near-copy hash of the decoded image (splits.ts merges copies by it): no decode of its own.
@@ -118,7 +124,13 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
       ...(job.videoFrame !== undefined ? { videoFrame: job.videoFrame } : {}),
     });
   }
-  return { rows, skippedByTask };
+  return { rows, skippedByTask, ...removed };
+}
+
+function foregroundOf(plane: Uint8Array): number {
+  let n = 0;
+  for (const v of plane) if (v !== 0) n++;
+  return n;
 }
 
 /** Re-labels a decoding failure with the raw path; libvips errors get the same wording as the header read's. */

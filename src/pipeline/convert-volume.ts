@@ -20,7 +20,8 @@ import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.
 import { sha256, writeAtomic } from '../io/atomic.js';
 import { toOutputMask, type OutputMask } from './masks.js';
 import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt, type PlaneSampler } from './volume-intensity.js';
-import { keepsEmpty, type ConvertOptions, type JobOutcome, writeSample } from './outcome.js';
+import { keepsEmpty, type ConvertOptions, type JobOutcome, type SmallObjectCounts, writeSample } from './outcome.js';
+import { dropSmallObjects } from './small-objects.js';
 
 const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as const;
 
@@ -131,6 +132,7 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
   const slices: Promise<ConvertedRow[]>[] = [];
   let settled = 0;
   const skippedByTask: Record<string, number> = {};
+  const smallObjects: Record<string, SmallObjectCounts> = {};
   const plane = (): Uint8Array => new Uint8Array(width * height);
   for (let k = 0; k < geo.count; k++) {
     const at: PlaneAt = { base: geo.base + k * geo.sliceStep, rowStep: geo.rowStep, colStep: geo.colStep, width, height };
@@ -139,7 +141,9 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
     for (const target of job.targets) {
       const raw = plane();
       // A slice empty at raw resolution stays empty after resizing: no need to resize it to know.
-      const rawForeground = labelSamplers.get(target.task)!(at, raw);
+      let rawForeground = labelSamplers.get(target.task)!(at, raw);
+      if (opts.minArea && rawForeground > 0)
+        rawForeground = dropSmallObjects(smallObjects, target.task, raw, width, opts.minArea, rawForeground);
       const mask = rawForeground > 0 ? toOutputMask(raw, width, height, box, opts.size) : undefined;
       if (!mask?.foreground && !keepsEmpty(opts, target.task, name)) {
         skippedByTask[target.task] = (skippedByTask[target.task] ?? 0) + 1;
@@ -156,7 +160,7 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
   }
   const rows = (await Promise.all(slices)).flat();
   if (opts.keep3d && job.slicing !== 'frame' && rows.length > 0) await writeVolumes(job, opts, image, label, rows);
-  return { rows, skippedByTask };
+  return { rows, skippedByTask, ...(opts.minArea ? { smallObjects } : {}) };
 }
 
 /**

@@ -33,10 +33,12 @@ export async function merge(out: string): Promise<MergeResult> {
     seed: stored.seed,
     ratios: stored.ratios,
     keepEmpty: stored.keepEmpty,
+    minArea: stored.minArea ?? 0,
     grey: stored.grey,
     ...(stored.keep3d ? { keep3d: true } : {}),
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
+    license: stored.license ?? 'any',
   };
   const dones = await readShardDones(outDir);
   const noShard = () => new UsageError(`no finished shard in ${outDir}: run "medbank build --shard i/n" for every shard first`);
@@ -69,7 +71,7 @@ export async function merge(out: string): Promise<MergeResult> {
         return seen.has(key) ? false : (seen.add(key), true);
       });
     const sources = await selectSources(options.sources);
-    const { size, resize, layout, keepEmpty, seed, grey, keep3d } = options;
+    const { size, resize, layout, keepEmpty, seed, grey, keep3d, minArea } = options;
     const fingerprint = jobFingerprinter({
       size,
       resize,
@@ -78,6 +80,7 @@ export async function merge(out: string): Promise<MergeResult> {
       seed,
       grey,
       ...(keep3d ? { keep3d } : {}),
+      ...(minArea ? { minArea } : {}),
       rawRoot: '',
       outDir,
     });

@@ -18,6 +18,8 @@ export interface ConvertOptions {
   seed: number;
   /** Write single-channel images as 8-bit grey instead of RGB. */
   grey: boolean;
+  /** `--min-area`: connected components under this many raw pixels are removed; absent when 0. */
+  minArea?: number;
   /** Volumetric sources also write each case's reoriented volume and task labels as NIfTI. */
   keep3d?: boolean;
   /** Header bounds (input-limits.ts); absent means the defaults. They refuse files, never change pixels. */
@@ -28,6 +30,14 @@ export interface JobOutcome {
   rows: ConvertedRow[];
   /** Samples dropped per task because their mask was empty (policy, not an error). */
   skippedByTask: Record<string, number>;
+  /** With `--min-area`: per task, the components and pixels removed and the masks left empty by it. */
+  smallObjects?: Record<string, SmallObjectCounts>;
+}
+
+export interface SmallObjectCounts {
+  components: number;
+  pixels: number;
+  emptied: number;
 }
 
 /** Deterministic choice of the empty-mask samples to keep: a seeded hash of task and name. */

@@ -10,10 +10,10 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type FileAccount, type Problem, type SourceAdapter, type Split } from '../catalog/types.js';
 import { layoutByName, splitFileName, type Layout } from '../contract/layout.js';
-import { BUILD_RECORD_FORMAT, type BuildRecord, type Leak, type TaskRecord } from '../contract/build-record.js';
+import { BUILD_RECORD_FORMAT, type BuildRecord, type Leak, type MinAreaRecord, type TaskRecord } from '../contract/build-record.js';
 import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/perceptual-hash.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
-import { conflictNote, SourceSplitter, type Ratios, type SourceSplits } from './splits.js';
+import { conflictNote, SourceSplitter, type Ratios, type SourceSplits, type SplitOrigin } from './splits.js';
 import type { JobOutcome } from './outcome.js';
 import type { JobIdentity } from './shard.js';
 import { renderCard } from './card.js';
@@ -73,7 +73,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   const { outDir, sources, options } = input;
   const layout = layoutByName(options.layout);
 
-  const { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks } = await assignTaskSplits(input);
+  const { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks, smallObjects } = await assignTaskSplits(input);
 
   const tasks: TaskRecord[] = [];
   for (const source of sources) {
@@ -81,7 +81,13 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       const taskSplits = byTask.get(task.id);
       if (!taskSplits) continue;
       const counts = { train: 0, val: 0, test: 0, total: taskSplits.rows };
-      for (let row = 0; row < taskSplits.rows; row++) counts[taskSplits.splits.split(taskSplits.start + row)]++;
+      const splitOrigins: TaskRecord['splitOrigins'] = { train: {}, val: {}, test: {} };
+      for (let row = 0; row < taskSplits.rows; row++) {
+        const split = taskSplits.splits.split(taskSplits.start + row);
+        const origin: SplitOrigin = taskSplits.splits.origin(taskSplits.start + row);
+        counts[split]++;
+        splitOrigins[split][origin] = (splitOrigins[split][origin] ?? 0) + 1;
+      }
       tasks.push({
         id: task.id,
         source: source.id,
@@ -95,9 +101,13 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
         maskValues: [0, 255],
         annotation: task.annotation ?? 'pixel',
         license: source.license,
-        citationKey: source.citation.key,
+        citationKey: source.citations[0].key,
+        citationKeys: source.citations.map((c) => c.key),
+        ...(task.side ? { side: task.side, mirror: task.mirror } : {}),
         counts,
+        splitOrigins,
         skippedEmpty: skippedEmpty[task.id] ?? 0,
+        minArea: { px: options.minArea, ...(smallObjects[task.id] ?? { removedComponents: 0, removedPixels: 0, emptiedMasks: 0 }) },
       });
     }
   }
@@ -143,7 +153,8 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       link: s.link,
       license: s.license,
       access: s.access,
-      citationKey: s.citation.key,
+      citationKey: s.citations[0].key,
+      citationKeys: s.citations.map((c) => c.key),
       notes: input.notes[s.id] ?? [],
       ...(input.files?.[s.id] ? { files: input.files[s.id] } : {}),
       grouping: grouping.get(s.id) ?? [],
@@ -156,7 +167,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     },
     emptyMaskPolicy:
       options.keepEmpty > 0 ? `keep ${options.keepEmpty * 100}% of empty masks (seeded)` : 'samples with an empty mask are skipped',
-    splitPolicy: `official splits where published; otherwise grouped, seeded ${input.ratios.train}/${input.ratios.val}/${input.ratios.test}; identical and near-identical images share a split`,
+    splitPolicy: splitPolicy(input.ratios),
     officialSplitConflicts: conflicts.map((c) => conflictNote(c.source, c.names, c.official)).sort(),
     leaks: [...conflicts.map(conflictLeak), ...crossSourceLeaks].sort((a, b) => compareText(a.samples.join(' '), b.samples.join(' '))),
     problems: [...input.problems].sort((a, b) => compareText(a.file, b.file)),
@@ -165,6 +176,15 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
   await writeAtomic(path.join(outDir, 'CITATION.bib'), renderCitations(included));
   return record;
+}
+
+function splitPolicy({ train, val, test }: Ratios): string {
+  const share = Math.round((test / (train + val + test)) * 1000) / 10;
+  return (
+    `official splits where published; where a source (per modality) has no labelled test part, ${share}% of its train groups ` +
+    `(seeded; at least one of two or more) are carved out as test and official val stays val; otherwise grouped, seeded ` +
+    `${train}/${val}/${test}; identical images share a split`
+  );
 }
 
 /**
@@ -177,6 +197,7 @@ async function assignTaskSplits(input: RecordInput): Promise<{
   skippedEmpty: Record<string, number>;
   grouping: Map<string, string[]>;
   crossSourceLeaks: Leak[];
+  smallObjects: Record<string, Omit<MinAreaRecord, 'px'>>;
 }> {
   const { sources, options } = input;
   const byTask = new Map<string, TaskSplits>();
@@ -184,19 +205,35 @@ async function assignTaskSplits(input: RecordInput): Promise<{
   const skippedEmpty: Record<string, number> = {};
   const grouping = new Map<string, string[]>();
   const hashed: HashedSample[] = [];
+  const smallObjects: Record<string, Omit<MinAreaRecord, 'px'>> = {};
   for (const source of sources) {
     const splitter = new SourceSplitter();
     const ranges: { task: string; start: number; rows: number }[] = [];
     const mine: { row: number; hash: string; sample: string }[] = [];
     for (const task of source.tasks) {
       const start = splitter.size;
+      const stratum = task.modality ?? source.modalityCode;
       for await (const { outcome } of input.finished(task.id)) {
         for (const r of outcome.rows) {
           if (r.task !== task.id) continue;
           if (r.dhash) mine.push({ row: splitter.size, hash: r.dhash, sample: `${task.id}/${r.name}` });
-          splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint, dhash: r.dhash, videoFrame: r.videoFrame });
+          splitter.add({
+            group: r.group,
+            imageHash: r.sha256.image,
+            splitHint: r.splitHint,
+            dhash: r.dhash,
+            videoFrame: r.videoFrame,
+            stratum,
+          });
         }
         skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
+        const removed = outcome.smallObjects?.[task.id];
+        if (removed) {
+          const sum = (smallObjects[task.id] ??= { removedComponents: 0, removedPixels: 0, emptiedMasks: 0 });
+          sum.removedComponents += removed.components;
+          sum.removedPixels += removed.pixels;
+          sum.emptiedMasks += removed.emptied;
+        }
       }
       if (splitter.size > start) ranges.push({ task: task.id, start, rows: splitter.size - start });
     }
@@ -208,7 +245,7 @@ async function assignTaskSplits(input: RecordInput): Promise<{
     for (const { row, hash, sample } of mine) hashed.push({ hash, source: source.id, sample, split: assigned.split(row) });
   }
 
-  return { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks: crossSourceLeaks(hashed) };
+  return { byTask, conflicts, skippedEmpty, grouping, crossSourceLeaks: crossSourceLeaks(hashed), smallObjects };
 }
 
 /** Within a source, splits disagree only where official splits do: a group or copies of one image in two of them. */

@@ -3,7 +3,8 @@
  * independent of scan order, worker count and sharding. Per source, groups that share an
  * identical or near-identical image are merged (and video frames into sequences), official splits
  * are kept, and free groups are ordered by a seeded hash and dealt out by sample count to the
- * target ratios.
+ * target ratios. Where a stratum (a source's modality) has no labelled official test part, a
+ * seeded share of its train groups is carved out as test, so that every task can be evaluated.
  *
  * Near-identical: the 256-bit difference hash of the decoded raw image (io/perceptual-hash.ts).
  * Measured with bench/dhash-threshold.ts on the real samples: JPEG re-saves differ in at most 9
@@ -36,9 +37,15 @@ export interface Ratios {
 
 export const DEFAULT_RATIOS: Ratios = { train: 70, val: 10, test: 20 };
 
+/** Where a row's split came from: the source's own split, carved from its train part as test, or dealt by seed. */
+export type SplitOrigin = 'official' | 'carved' | 'seeded';
+
 /** Row hint codes; 0 is a row without a hint. Split codes are the first three. */
 const CODES: readonly (SplitHint | undefined)[] = [undefined, 'train', 'val', 'test', 'trainval'];
+const TRAIN = 1;
+const TEST = 3;
 const TRAINVAL = 4;
+const ORIGINS: readonly SplitOrigin[] = ['official', 'carved', 'seeded'];
 const isOfficial = (hint: number) => hint >= 1 && hint <= 3;
 const HASH_BYTES = 32;
 
@@ -52,11 +59,14 @@ export interface SplitKey {
   dhash?: string;
   /** Frame number of a video whose sequences are found by image similarity. */
   videoFrame?: number;
+  /** Rows of one stratum (AMOS CT or MRI) get a test part of their own when none is official. */
+  stratum?: string;
 }
 
 /** The outcome for the rows of one source, by the order they were added. */
 export interface SourceSplits {
   split(row: number): Split;
+  origin(row: number): SplitOrigin;
   /** Index into `conflicts` when the row's component has identical images in different official splits. */
   conflict(row: number): number | undefined;
   /** The official splits (sorted) of each conflicting component. */
@@ -73,6 +83,8 @@ export class SourceSplitter {
   private groupNames: string[] = [];
   private rowGroup: number[] = [];
   private rowHint: number[] = [];
+  private strata = new Map<string, number>();
+  private rowStratum: number[] = [];
   private hashes = Buffer.alloc(HASH_BYTES * 1024);
   /** Rows with a difference hash, and their hashes; frames of rows with a video frame number. */
   private hashed: { row: number; hash: string }[] = [];
@@ -91,6 +103,9 @@ export class SourceSplitter {
     }
     const row = this.rowGroup.push(group) - 1;
     this.rowHint.push(key.splitHint ? CODES.indexOf(key.splitHint) : 0);
+    const stratum = key.stratum ?? '';
+    if (!this.strata.has(stratum)) this.strata.set(stratum, this.strata.size);
+    this.rowStratum.push(this.strata.get(stratum)!);
     if ((row + 1) * HASH_BYTES > this.hashes.length) {
       const grown = Buffer.alloc(this.hashes.length * 2);
       this.hashes.copy(grown);
@@ -115,9 +130,11 @@ export class SourceSplitter {
     const count = new Uint32Array(groups);
     const officialBits = new Uint8Array(groups);
     const inTrainval = new Uint8Array(groups);
+    const stratumOf = new Int32Array(groups).fill(-1);
     for (let r = 0; r < rows; r++) {
       const c = component[r];
       count[c]++;
+      if (stratumOf[c] < 0) stratumOf[c] = this.rowStratum[r];
       const hint = this.rowHint[r];
       if (isOfficial(hint)) officialBits[c] |= 1 << hint;
       else if (hint === TRAINVAL) inTrainval[c] = 1;
@@ -138,28 +155,76 @@ export class SourceSplitter {
         splitCode[c] = CODES.indexOf(names[0]);
       } else (inTrainval[c] ? trainval : free).push(c);
     }
+    const carved = this.carveTests({ seed, source, ratios, count, officialBits, inTrainval, stratumOf, splitCode });
     const dealer = { names: this.groupNames, count, splitCode };
     deal(free, `${seed}:${source}`, ratios, dealer);
-    deal(trainval, `${seed}:${source}:trainval`, { train: ratios.train, val: ratios.val, test: 0 }, dealer);
+    deal(
+      trainval.filter((c) => !carved[c]),
+      `${seed}:${source}:trainval`,
+      { train: ratios.train, val: ratios.val, test: 0 },
+      dealer,
+    );
 
     const codes = new Uint8Array(rows);
+    const origins = new Uint8Array(rows);
     const rowConflicts = new Map<number, number>();
     for (let r = 0; r < rows; r++) {
       const c = component[r];
       const hint = this.rowHint[r];
-      const code = isOfficial(hint) ? hint : splitCode[c];
+      const code = carved[c] ? TEST : isOfficial(hint) ? hint : splitCode[c];
       if (code === 0) throw new Error(`no split for row ${r} of ${source}`);
       codes[r] = code;
+      origins[r] = carved[c] ? 1 : isOfficial(hint) || officialBits[c] ? 0 : 2;
       const conflict = conflictOf.get(c);
       if (conflict !== undefined) rowConflicts.set(r, conflict);
     }
     return {
       split: (r) => CODES[codes[r]] as Split,
+      origin: (r) => ORIGINS[origins[r]],
       conflict: (r) => rowConflicts.get(r),
       conflicts,
       group: (r) => this.groupNames[component[r]],
       grouping,
     };
+  }
+
+  /**
+   * In each stratum without an official test part, gives a seeded share (the test ratio) of its
+   * train part's groups to test: whole groups, counted as groups, at least one when there are two
+   * or more and never all. Official val groups stay val. Returns the carved components.
+   */
+  private carveTests(a: {
+    seed: number;
+    source: string;
+    ratios: Ratios;
+    count: Uint32Array;
+    officialBits: Uint8Array;
+    inTrainval: Uint8Array;
+    stratumOf: Int32Array;
+    splitCode: Uint8Array;
+  }): Uint8Array {
+    const groups = this.groupNames.length;
+    const carved = new Uint8Array(groups);
+    const share = a.ratios.test / (a.ratios.train + a.ratios.val + a.ratios.test);
+    if (!(share > 0)) return carved;
+    const hasTest = new Uint8Array(this.strata.size);
+    for (let c = 0; c < groups; c++) if (a.officialBits[c] & (1 << TEST)) hasTest[a.stratumOf[c]] = 1;
+    for (const [stratum, index] of this.strata) {
+      if (hasTest[index]) continue;
+      const trainPart: number[] = [];
+      for (let c = 0; c < groups; c++) {
+        if (a.count[c] === 0 || a.stratumOf[c] !== index) continue;
+        if (a.officialBits[c] === 1 << TRAIN || (a.officialBits[c] === 0 && a.inTrainval[c])) trainPart.push(c);
+      }
+      const n = trainPart.length;
+      const take = n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(share * n)));
+      const order = seededOrder(trainPart, `${a.seed}:${a.source}:carve:${stratum}`, this.groupNames);
+      for (const c of order.slice(n - take)) {
+        carved[c] = 1;
+        a.splitCode[c] = TEST;
+      }
+    }
+    return carved;
   }
 
   /**
@@ -238,19 +303,10 @@ export function conflictNote(source: string, names: Iterable<string>, official: 
 }
 
 /**
- * Orders components by a seeded hash of their name and gives each to the split whose share of
- * the cumulative sample count contains the component's midpoint. The hashes sit in one buffer and
- * are compared bytewise, which is the order of their hex strings.
+ * Components ordered by a seeded hash of their name. The hashes sit in one buffer and are compared
+ * bytewise, which is the order of their hex strings.
  */
-function deal(
-  components: number[],
-  salt: string,
-  ratios: Ratios,
-  { names, count, splitCode }: { names: string[]; count: Uint32Array; splitCode: Uint8Array },
-): void {
-  const total = components.reduce((s, c) => s + count[c], 0);
-  const weight = ratios.train + ratios.val + ratios.test;
-  if (total === 0 || weight <= 0) return;
+function seededOrder(components: number[], salt: string, names: string[]): number[] {
   const keys = Buffer.alloc(components.length * HASH_BYTES);
   components.forEach((c, i) =>
     createHash('sha256')
@@ -262,11 +318,26 @@ function deal(
   const order = Uint32Array.from(components, (_, i) => i).sort((a, b) =>
     keys.compare(keys, at(b), at(b) + HASH_BYTES, at(a), at(a) + HASH_BYTES),
   );
+  return Array.from(order, (i) => components[i]);
+}
+
+/**
+ * Gives each component, in seeded order, to the split whose share of the cumulative sample count
+ * contains the component's midpoint.
+ */
+function deal(
+  components: number[],
+  salt: string,
+  ratios: Ratios,
+  { names, count, splitCode }: { names: string[]; count: Uint32Array; splitCode: Uint8Array },
+): void {
+  const total = components.reduce((s, c) => s + count[c], 0);
+  const weight = ratios.train + ratios.val + ratios.test;
+  if (total === 0 || weight <= 0) return;
   const trainEnd = (ratios.train / weight) * total;
   const valEnd = ((ratios.train + ratios.val) / weight) * total;
   let seen = 0;
-  for (const i of order) {
-    const c = components[i];
+  for (const c of seededOrder(components, salt, names)) {
     const mid = seen + count[c] / 2;
     splitCode[c] = mid < trainEnd ? 1 : mid < valEnd ? 2 : 3;
     seen += count[c];

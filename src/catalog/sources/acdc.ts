@@ -36,9 +36,10 @@ const acdc: SourceAdapter = {
     { id: 'Myocardium_MR_14', structure: 'left ventricle myocardium', labels: [2], rule: 'label value 2 (myocardium)' },
     { id: 'LeftVentricle_MR_15', structure: 'left ventricle cavity', labels: [3], rule: 'label value 3 (left ventricle cavity)' },
   ],
-  citation: {
-    key: 'bernard2018acdc',
-    bibtex: `@article{bernard2018acdc,
+  citations: [
+    {
+      key: 'bernard2018acdc',
+      bibtex: `@article{bernard2018acdc,
   author  = {Bernard, O. and Lalande, A. and Zotti, C. and Cervenansky, F. and Yang, X. and Heng, P.-A. and Cetin, I. and Lekadir, K. and Camara, O. and Gonzalez Ballester, M. A. and Sanroma, G. and Napel, S. and Petersen, S. and Tziritas, G. and Grinias, E. and Khened, M. and Kollerathu, V. A. and Krishnamurthi, G. and Roh{\\'e}, M.-M. and Pennec, X. and Sermesant, M. and Isensee, F. and J{\\"a}ger, P. and Maier-Hein, K. H. and Full, P. M. and Wolf, I. and Engelhardt, S. and Baumgartner, C. F. and Koch, L. M. and Wolterink, J. M. and I{\\v{s}}gum, I. and Jang, Y. and Hong, Y. and Patravali, J. and Jain, S. and Humbert, O. and Jodoin, P.-M.},
   title   = {Deep Learning Techniques for Automatic {MRI} Cardiac Multi-Structures Segmentation and Diagnosis: Is the Problem Solved?},
   journal = {IEEE Transactions on Medical Imaging},
@@ -48,7 +49,8 @@ const acdc: SourceAdapter = {
   year    = {2018},
   doi     = {10.1109/TMI.2018.2837502}
 }`,
-  },
+    },
+  ],
   download: [
     'Open the ACDC collection on the CREATIS Human Heart database (https://humanheart-project.creatis.insa-lyon.fr/database/#collection/637218c173e9f0047faa00fb, linked from https://www.creatis.insa-lyon.fr/Challenge/acdc/) and download the whole collection as one zip; no account was needed at the time of writing.',
     'Unzip it into <raw>/ACDC/ keeping its folders (database/training/patient001..100 and database/testing/patient101..150).',

@@ -1,6 +1,6 @@
 // AMOS 2022: abdominal CT (ids < 500) and MRI (ids >= 500) NIfTI volumes with 15 organ labels (MRI has none of 14/15).
 import path from 'node:path';
-import type { CtWindow, JobVolume, Problem, SourceAdapter, Split, TaskSpec } from '../types.js';
+import type { CtWindow, JobVolume, Laterality, Problem, SourceAdapter, Split, TaskSpec } from '../types.js';
 import { volumeTargets } from '../volume-targets.js';
 
 /** Official AMOS parts: Tr and Va are labelled; Ts only in copies that ship labelsTs. */
@@ -8,12 +8,14 @@ const PARTS: Record<string, Split> = { tr: 'train', va: 'val', ts: 'test' };
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
-function ct(id: string, structure: string, label: number): TaskSpec {
-  return { id, structure, labels: [label], rule: `label value ${label} (${structure}) in a CT scan (amos id < 500)`, window: SOFT_TISSUE };
+function ct(id: string, structure: string, label: number, side?: Laterality): TaskSpec {
+  const rule = `label value ${label} (${structure}) in a CT scan (amos id < 500)`;
+  return { id, structure, labels: [label], rule, window: SOFT_TISSUE, ...(side ? { side } : {}) };
 }
 
-function mr(id: string, structure: string, label: number): TaskSpec {
-  return { id, structure, labels: [label], rule: `label value ${label} (${structure}) in an MRI scan (amos id >= 500)`, modality: 'MR' };
+function mr(id: string, structure: string, label: number, side?: Laterality): TaskSpec {
+  const rule = `label value ${label} (${structure}) in an MRI scan (amos id >= 500)`;
+  return { id, structure, labels: [label], rule, modality: 'MR', ...(side ? { side } : {}) };
 }
 
 const amos: SourceAdapter = {
@@ -22,10 +24,11 @@ const amos: SourceAdapter = {
   order: 15,
   link: 'https://amos22.grand-challenge.org/',
   license: {
-    text: 'Academic use license',
+    // The release's readme.md names no license; the NeurIPS 2022 Datasets and Benchmarks entry
+    // (openreview.net/forum?id=Vk4-HUnkEak) lists a CC BY-NC license. Nothing states commercial terms.
+    text: 'No license stated in the release (readme.md); the NeurIPS 2022 Datasets and Benchmarks entry lists a CC BY-NC (non-commercial) license; ask the organisers before other uses',
     commercial: 'unclear',
-    attribution:
-      'Ji, Bai, Luo et al., AMOS 2022 challenge (CUHK-Shenzhen, SRIBD, HKU and Shenzhen Longgang hospitals); the Zenodo release states CC BY 4.0',
+    attribution: 'Ji, Bai, Luo et al., AMOS 2022 challenge (CUHK-Shenzhen, SRIBD, HKU and Shenzhen Longgang hospitals)',
   },
   access: 'open download',
   modality: 'CT and MRI (abdomen)',
@@ -35,8 +38,8 @@ const amos: SourceAdapter = {
   jobKind: 'volume',
   tasks: [
     ct('Spleen_CT_36', 'spleen', 1),
-    ct('RightKidney_CT_37', 'right kidney', 2),
-    ct('LeftKidney_CT_38', 'left kidney', 3),
+    ct('RightKidney_CT_37', 'right kidney', 2, 'patient-right'),
+    ct('LeftKidney_CT_38', 'left kidney', 3, 'patient-left'),
     ct('Gallbladder_CT_39', 'gallbladder', 4),
     ct('Esophagus_CT_40', 'esophagus', 5),
     ct('Liver_CT_41', 'liver', 6),
@@ -44,14 +47,14 @@ const amos: SourceAdapter = {
     ct('Aorta_CT_43', 'aorta', 8),
     ct('InferiorVenaCava_CT_44', 'inferior vena cava, "postcava" in AMOS', 9),
     ct('Pancreas_CT_45', 'pancreas', 10),
-    ct('RightAdrenalGland_CT_46', 'right adrenal gland', 11),
-    ct('LeftAdrenalGland_CT_47', 'left adrenal gland', 12),
+    ct('RightAdrenalGland_CT_46', 'right adrenal gland', 11, 'patient-right'),
+    ct('LeftAdrenalGland_CT_47', 'left adrenal gland', 12, 'patient-left'),
     ct('Duodenum_CT_48', 'duodenum', 13),
     ct('Bladder_CT_49', 'urinary bladder', 14),
     ct('ProstateUterus_CT_50', 'prostate (male) or uterus (female)', 15),
     mr('Spleen_MR_51', 'spleen', 1),
-    mr('RightKidney_MR_52', 'right kidney', 2),
-    mr('LeftKidney_MR_53', 'left kidney', 3),
+    mr('RightKidney_MR_52', 'right kidney', 2, 'patient-right'),
+    mr('LeftKidney_MR_53', 'left kidney', 3, 'patient-left'),
     mr('Gallbladder_MR_54', 'gallbladder', 4),
     mr('Esophagus_MR_55', 'esophagus', 5),
     mr('Liver_MR_56', 'liver', 6),
@@ -59,13 +62,14 @@ const amos: SourceAdapter = {
     mr('Aorta_MR_58', 'aorta', 8),
     mr('InferiorVenaCava_MR_59', 'inferior vena cava, "postcava" in AMOS', 9),
     mr('Pancreas_MR_60', 'pancreas', 10),
-    mr('RightAdrenalGland_MR_61', 'right adrenal gland', 11),
-    mr('LeftAdrenalGland_MR_62', 'left adrenal gland', 12),
+    mr('RightAdrenalGland_MR_61', 'right adrenal gland', 11, 'patient-right'),
+    mr('LeftAdrenalGland_MR_62', 'left adrenal gland', 12, 'patient-left'),
     mr('Duodenum_MR_63', 'duodenum', 13),
   ],
-  citation: {
-    key: 'ji2022amos',
-    bibtex: `@inproceedings{ji2022amos,
+  citations: [
+    {
+      key: 'ji2022amos',
+      bibtex: `@inproceedings{ji2022amos,
   author    = {Ji, Yuanfeng and Bai, Haotian and Ge, Chongjian and Yang, Jie and Zhu, Ye and Zhang, Ruimao and Li, Zhen and Zhang, Lingyan and Ma, Wanling and Wan, Xiang and Luo, Ping},
   title     = {{AMOS}: A Large-Scale Abdominal Multi-Organ Benchmark for Versatile Medical Image Segmentation},
   booktitle = {Advances in Neural Information Processing Systems},
@@ -73,7 +77,8 @@ const amos: SourceAdapter = {
   pages     = {36722--36732},
   year      = {2022}
 }`,
-  },
+    },
+  ],
   download: [
     'Download amos22.zip from Zenodo, as linked from https://amos22.grand-challenge.org/: record 7155725 (https://zenodo.org/records/7155725) or the post-challenge record 7262581; no account is needed.',
     'Unzip it into <raw>/AMOS/ keeping its folders (amos22/imagesTr, labelsTr, imagesVa, labelsVa, imagesTs); __MACOSX/ is ignored.',

@@ -1,12 +1,12 @@
 // BTCV (Synapse abdomen): 30 labelled abdominal CT volumes with 13 organ labels, one task per organ.
 import path from 'node:path';
-import type { CtWindow, JobVolume, Problem, SourceAdapter, TaskSpec } from '../types.js';
+import type { CtWindow, JobVolume, Laterality, Problem, SourceAdapter, TaskSpec } from '../types.js';
 import { byCaseId, idRanges, volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
 
-function organ(id: string, structure: string, label: number): TaskSpec {
-  return { id, structure, labels: [label], rule: `label value ${label} (${structure})`, window: SOFT_TISSUE };
+function organ(id: string, structure: string, label: number, side?: Laterality): TaskSpec {
+  return { id, structure, labels: [label], rule: `label value ${label} (${structure})`, window: SOFT_TISSUE, ...(side ? { side } : {}) };
 }
 
 const btcv: SourceAdapter = {
@@ -28,8 +28,8 @@ const btcv: SourceAdapter = {
   jobKind: 'volume',
   tasks: [
     organ('Spleen_CT_19', 'spleen', 1),
-    organ('RightKidney_CT_20', 'right kidney', 2),
-    organ('LeftKidney_CT_21', 'left kidney', 3),
+    organ('RightKidney_CT_20', 'right kidney', 2, 'patient-right'),
+    organ('LeftKidney_CT_21', 'left kidney', 3, 'patient-left'),
     organ('Gallbladder_CT_22', 'gallbladder', 4),
     organ('Esophagus_CT_23', 'esophagus', 5),
     organ('Liver_CT_24', 'liver', 6),
@@ -38,12 +38,13 @@ const btcv: SourceAdapter = {
     organ('InferiorVenaCava_CT_27', 'inferior vena cava', 9),
     organ('PortalSplenicVein_CT_28', 'portal vein and splenic vein', 10),
     organ('Pancreas_CT_29', 'pancreas', 11),
-    organ('RightAdrenalGland_CT_30', 'right adrenal gland', 12),
-    organ('LeftAdrenalGland_CT_31', 'left adrenal gland', 13),
+    organ('RightAdrenalGland_CT_30', 'right adrenal gland', 12, 'patient-right'),
+    organ('LeftAdrenalGland_CT_31', 'left adrenal gland', 13, 'patient-left'),
   ],
-  citation: {
-    key: 'landman2015btcv',
-    bibtex: `@inproceedings{landman2015btcv,
+  citations: [
+    {
+      key: 'landman2015btcv',
+      bibtex: `@inproceedings{landman2015btcv,
   author    = {Landman, Bennett and Xu, Zhoubing and Iglesias, Juan Eugenio and Styner, Martin and Langerak, Thomas R. and Klein, Arno},
   title     = {{MICCAI} Multi-Atlas Labeling Beyond the Cranial Vault -- Workshop and Challenge},
   booktitle = {Proceedings of the MICCAI Multi-Atlas Labeling Beyond the Cranial Vault -- Workshop and Challenge},
@@ -52,7 +53,8 @@ const btcv: SourceAdapter = {
   year      = {2015},
   url       = {https://www.synapse.org/Synapse:syn3193805/wiki/89480}
 }`,
-  },
+    },
+  ],
   download: [
     'Create a Synapse account (https://www.synapse.org) and join the "Multi-Atlas Labeling Beyond the Cranial Vault" challenge (project syn3193805), accepting its data-use terms.',
     'In the project Files, download Abdomen/RawData.zip; not CervixRawData.zip, and not the pre-processed TransUNet "Synapse" npz/h5 release (8 organs, remapped labels).',

@@ -31,9 +31,10 @@ const busi: SourceAdapter = {
       rule: 'union of all mask files of the image (`_mask`, `_mask_1`, `_mask_2`), luma above 127; 1-bit, 8-bit and RGBA masks alike',
     },
   ],
-  citation: {
-    key: 'aldhabyani2020busi',
-    bibtex: `@article{aldhabyani2020busi,
+  citations: [
+    {
+      key: 'aldhabyani2020busi',
+      bibtex: `@article{aldhabyani2020busi,
   author  = {Al-Dhabyani, Walid and Gomaa, Mohammed and Khaled, Hussien and Fahmy, Aly},
   title   = {Dataset of breast ultrasound images},
   journal = {Data in Brief},
@@ -42,7 +43,8 @@ const busi: SourceAdapter = {
   year    = {2020},
   doi     = {10.1016/j.dib.2019.104863}
 }`,
-  },
+    },
+  ],
   download: [
     'Download "Dataset_BUSI.zip" from https://scholar.cu.edu.eg/?q=afahmy/pages/dataset or the Kaggle mirror (a free Kaggle account is needed).',
     'Unzip it into <raw>/BUSI/ so that <raw>/BUSI/Dataset_BUSI_with_GT/{benign,malignant,normal}/ exist.',

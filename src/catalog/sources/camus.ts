@@ -45,9 +45,10 @@ const camus: SourceAdapter = {
     { id: 'Myocardium_EC_17', structure: 'left ventricle myocardium', labels: [2], rule: 'label value 2 (myocardium)' },
     { id: 'LeftAtrium_EC_18', structure: 'left atrium', labels: [3], rule: 'label value 3 (left atrium)' },
   ],
-  citation: {
-    key: 'leclerc2019camus',
-    bibtex: `@article{leclerc2019camus,
+  citations: [
+    {
+      key: 'leclerc2019camus',
+      bibtex: `@article{leclerc2019camus,
   author  = {Leclerc, Sarah and Smistad, Erik and Pedrosa, Jo{\\~a}o and {\\O}stvik, Andreas and Cervenansky, Frederic and Espinosa, Florian and Espeland, Torvald and Berg, Erik Andreas Rye and Jodoin, Pierre-Marc and Grenier, Thomas and Lartizien, Carole and D'hooge, Jan and Lovstakken, Lasse and Bernard, Olivier},
   title   = {Deep Learning for Segmentation Using an Open Large-Scale Dataset in {2D} Echocardiography},
   journal = {IEEE Transactions on Medical Imaging},
@@ -57,7 +58,8 @@ const camus: SourceAdapter = {
   year    = {2019},
   doi     = {10.1109/TMI.2019.2900516}
 }`,
-  },
+    },
+  ],
   download: [
     'Open the CAMUS collection on the CREATIS Human Heart database (linked from https://www.creatis.insa-lyon.fr/Challenge/camus/index.html) and download the CAMUS_public folder as one zip (the 2023 NIfTI release); no account was needed at the time of writing.',
     'Unzip it into <raw>/CAMUS/ keeping its folders: database_nifti/ and database_split/ (the split files give the official 400/50/50 patients).',

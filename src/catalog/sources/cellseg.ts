@@ -42,9 +42,10 @@ const cellseg: SourceAdapter = {
       rule: 'instance label > 0 in the 16- or 32-bit label TIFF (every cell becomes foreground; touching cells merge)',
     },
   ],
-  citation: {
-    key: 'ma2024cellseg',
-    bibtex: `@article{ma2024cellseg,
+  citations: [
+    {
+      key: 'ma2024cellseg',
+      bibtex: `@article{ma2024cellseg,
   author  = {Ma, Jun and Xie, Ronald and Ayyadhury, Shamini and Ge, Cheng and Gupta, Anubha and Gupta, Ritu and Gu, Song and Zhang, Yao and Lee, Gihun and Kim, Joonkee and Lou, Wei and Li, Haofeng and Upschulte, Eric and Dickscheid, Timo and de Almeida, Jos{\\'e} Guilherme and Wang, Yixin and Han, Lin and Yang, Xin and Labagnara, Marco and Gligorovski, Vojislav and Scheder, Maxime and Rahi, Sahand Jamal and Kempster, Carly and Pollitt, Alice and Espinosa, Leon and Mignot, T{\\^a}m and Middeke, Jan Moritz and Eckardt, Jan-Niklas and Li, Wangkai and Li, Zhaoyang and Cai, Xiaochen and Bai, Bizhe and Greenwald, Noah F. and Van Valen, David and Weisbart, Erin and Cimini, Beth A. and Cheung, Trevor and Br{\\"u}ck, Oscar and Bader, Gary D. and Wang, Bo},
   title   = {The multimodality cell segmentation challenge: toward universal solutions},
   journal = {Nature Methods},
@@ -54,7 +55,8 @@ const cellseg: SourceAdapter = {
   year    = {2024},
   doi     = {10.1038/s41592-024-02233-6}
 }`,
-  },
+    },
+  ],
   download: [
     'Open Zenodo record 10719375 (https://zenodo.org/records/10719375, the data release of the Nature Methods article); no account is needed.',
     'Download Training-labeled.zip, Tuning.zip and Testing.zip; the unlabelled train-unlabeled-part1/part2 archives are not used.',

@@ -67,9 +67,10 @@ const covidQuEx: SourceAdapter = {
       rule: 'infection mask of the "Infection Segmentation Data" part (`infection masks/`, same file name), luma above 127; a Non-COVID or Normal image without an infection mask file counts as an empty mask, so the empty-mask policy drops it like the shipped empty ones',
     },
   ],
-  citation: {
-    key: 'tahir2021covidquex',
-    bibtex: `@article{tahir2021covidquex,
+  citations: [
+    {
+      key: 'tahir2021covidquex',
+      bibtex: `@article{tahir2021covidquex,
   author  = {Tahir, Anas M. and Chowdhury, Muhammad E. H. and Khandakar, Amith and Rahman, Tawsifur and Qiblawey, Yazan and Khurshid, Uzair and Kiranyaz, Serkan and Ibtehaz, Nabil and Rahman, M. S. and Al-Maadeed, Somaya and Mahmud, Sakib and Ezeddin, Maymouna and Hameed, K. and Hamid, T.},
   title   = {{COVID-19} infection localization and severity grading from chest {X}-ray images},
   journal = {Computers in Biology and Medicine},
@@ -78,7 +79,56 @@ const covidQuEx: SourceAdapter = {
   year    = {2021},
   doi     = {10.1016/j.compbiomed.2021.105002}
 }`,
-  },
+    },
+    {
+      key: 'tahir2021covidquexdata',
+      bibtex: `@misc{tahir2021covidquexdata,
+  author    = {Tahir, Anas M. and Chowdhury, Muhammad E. H. and Qiblawey, Yazan and Khandakar, Amith and Rahman, Tawsifur and Kiranyaz, Serkan and Khurshid, Uzair and Ibtehaz, Nabil and Mahmud, Sakib and Ezeddin, Maymouna},
+  title     = {{COVID-QU-Ex} Dataset},
+  publisher = {Kaggle},
+  year      = {2021},
+  doi       = {10.34740/kaggle/dsv/3122958},
+  url       = {https://www.kaggle.com/datasets/anasmohammedtahir/covidqu}
+}`,
+    },
+    {
+      key: 'rahman2021covqu',
+      bibtex: `@article{rahman2021covqu,
+  author  = {Rahman, Tawsifur and Khandakar, Amith and Qiblawey, Yazan and Tahir, Anas and Kiranyaz, Serkan and Abul Kashem, Saad Bin and Islam, Mohammad Tariqul and Al Maadeed, Somaya and Zughaier, Susu M. and Khan, Muhammad Salman and Chowdhury, Muhammad E. H.},
+  title   = {Exploring the effect of image enhancement techniques on {COVID-19} detection using chest {X}-ray images},
+  journal = {Computers in Biology and Medicine},
+  volume  = {132},
+  pages   = {104319},
+  year    = {2021},
+  doi     = {10.1016/j.compbiomed.2021.104319}
+}`,
+    },
+    {
+      key: 'degerli2021infectionmap',
+      bibtex: `@article{degerli2021infectionmap,
+  author  = {Degerli, Aysen and Ahishali, Mete and Yamac, Mehmet and Kiranyaz, Serkan and Chowdhury, Muhammad E. H. and Hameed, Khalid and Hamid, Tahir and Mazhar, Rashid and Gabbouj, Moncef},
+  title   = {{COVID-19} infection map generation and detection from chest {X}-ray images},
+  journal = {Health Information Science and Systems},
+  volume  = {9},
+  number  = {1},
+  pages   = {15},
+  year    = {2021},
+  doi     = {10.1007/s13755-021-00146-8}
+}`,
+    },
+    {
+      key: 'chowdhury2020screening',
+      bibtex: `@article{chowdhury2020screening,
+  author  = {Chowdhury, Muhammad E. H. and Rahman, Tawsifur and Khandakar, Amith and Mazhar, Rashid and Kadir, Muhammad Abdul and Mahbub, Zaid Bin and Islam, Khandakar Reajul and Khan, Muhammad Salman and Iqbal, Atif and Al Emadi, Nasser and Reaz, Mamun Bin Ibne and Islam, Mohammad Tariqul},
+  title   = {Can {AI} Help in Screening Viral and {COVID-19} Pneumonia?},
+  journal = {IEEE Access},
+  volume  = {8},
+  pages   = {132665--132676},
+  year    = {2020},
+  doi     = {10.1109/ACCESS.2020.3010287}
+}`,
+    },
+  ],
   download: [
     'Sign in to Kaggle (free account) and download the dataset from https://www.kaggle.com/datasets/anasmohammedtahir/covidqu (the web page, or `kaggle datasets download anasmohammedtahir/covidqu`).',
     'Unzip it into <raw>/COVID-QU-Ex/ keeping its folders, including the doubled names and the spaces ("Lung Segmentation Data/Lung Segmentation Data/", "lung masks").',

@@ -49,8 +49,8 @@ const clinicdb: SourceAdapter = {
   order: 5,
   link: 'https://polyp.grand-challenge.org/CVCClinicDB/',
   license: {
-    text: 'Academic use license',
-    commercial: 'unclear',
+    text: 'Academic research use only; its readme forbids commercial use',
+    commercial: 'no',
     attribution: 'Bernal et al., Computer Vision Center, Universitat Autonoma de Barcelona',
   },
   access: 'registration',
@@ -60,9 +60,10 @@ const clinicdb: SourceAdapter = {
   dimension: '2d',
   jobKind: '2d',
   tasks: [{ id: 'Polyp_EN_7', structure: 'polyp', labels: [255], rule: 'ground-truth luma above 127 (RGB or grey masks alike)' }],
-  citation: {
-    key: 'bernal2015wmdova',
-    bibtex: `@article{bernal2015wmdova,
+  citations: [
+    {
+      key: 'bernal2015wmdova',
+      bibtex: `@article{bernal2015wmdova,
   author  = {Bernal, Jorge and S{\\'a}nchez, F. Javier and Fern{\\'a}ndez-Esparrach, Gloria and Gil, Debora and Rodr{\\'i}guez, Cristina and Vilari{\\~n}o, Fernando},
   title   = {{WM-DOVA} maps for accurate polyp highlighting in colonoscopy: Validation vs. saliency maps from physicians},
   journal = {Computerized Medical Imaging and Graphics},
@@ -71,7 +72,8 @@ const clinicdb: SourceAdapter = {
   year    = {2015},
   doi     = {10.1016/j.compmedimag.2015.02.007}
 }`,
-  },
+    },
+  ],
   download: [
     'Request CVC-ClinicDB at https://polyp.grand-challenge.org/CVCClinicDB/ (or use the Kaggle copy "cvcclinicdb", which needs a free account).',
     'Unzip it into <raw>/CVC-ClinicDB/ keeping its folders: Original/ and Ground Truth/ (TIF), or the Kaggle PNG/ and TIF/ copies.',

@@ -33,9 +33,10 @@ const colondb: SourceAdapter = {
       rule: 'polyp mask luma above 127 (PNG masks, or the pN.bmp polyp masks of the original release)',
     },
   ],
-  citation: {
-    key: 'bernal2012colondb',
-    bibtex: `@article{bernal2012colondb,
+  citations: [
+    {
+      key: 'bernal2012colondb',
+      bibtex: `@article{bernal2012colondb,
   author  = {Bernal, Jorge and S{\\'a}nchez, Javier and Vilari{\\~n}o, Fernando},
   title   = {Towards automatic polyp detection with a polyp appearance model},
   journal = {Pattern Recognition},
@@ -45,7 +46,8 @@ const colondb: SourceAdapter = {
   year    = {2012},
   doi     = {10.1016/j.patcog.2012.03.002}
 }`,
-  },
+    },
+  ],
   download: [
     'Get the 380-frame version used by PraNet (TestDataset/CVC-ColonDB) or its Kaggle copy "cvc-colondb" (free account), or request the original 300-frame release at http://vi.cvc.uab.es/colon-qa/cvccolondb/.',
     'Unzip it into <raw>/CVC-ColonDB/ keeping its folders (images/ and masks/, or the BMP files).',

@@ -41,9 +41,10 @@ const isic2018: SourceAdapter = {
   dimension: '2d',
   jobKind: '2d',
   tasks: [{ id: 'SkinLesion_DS_5', structure: 'skin lesion', labels: [255], rule: 'mask value above 127 (masks are 0/255)' }],
-  citation: {
-    key: 'tschandl2018ham10000',
-    bibtex: `@article{tschandl2018ham10000,
+  citations: [
+    {
+      key: 'tschandl2018ham10000',
+      bibtex: `@article{tschandl2018ham10000,
   author  = {Tschandl, Philipp and Rosendahl, Cliff and Kittler, Harald},
   title   = {The {HAM10000} dataset, a large collection of multi-source dermatoscopic images of common pigmented skin lesions},
   journal = {Scientific Data},
@@ -53,7 +54,18 @@ const isic2018: SourceAdapter = {
   year    = {2018},
   doi     = {10.1038/sdata.2018.161}
 }`,
-  },
+    },
+    {
+      key: 'codella2019isic',
+      bibtex: `@misc{codella2019isic,
+  author        = {Codella, Noel and Rotemberg, Veronica and Tschandl, Philipp and Celebi, M. Emre and Dusza, Stephen and Gutman, David and Helba, Brian and Kalloo, Aadi and Liopyris, Konstantinos and Marchetti, Michael and Kittler, Harald and Halpern, Allan},
+  title         = {Skin Lesion Analysis Toward Melanoma Detection 2018: A Challenge Hosted by the International Skin Imaging Collaboration ({ISIC})},
+  year          = {2019},
+  eprint        = {1902.03368},
+  archivePrefix = {arXiv}
+}`,
+    },
+  ],
   download: [
     'Open https://challenge.isic-archive.com/data/#2018 (no account needed).',
     'Download the six Task 1 archives: ISIC2018_Task1-2_{Training,Validation,Test}_Input.zip and ISIC2018_Task1_{Training,Validation,Test}_GroundTruth.zip.',

@@ -11,10 +11,10 @@ const kits19: SourceAdapter = {
   order: 14,
   link: 'https://kits19.grand-challenge.org/',
   license: {
-    text: 'Academic use license',
+    text: 'CC BY-NC-SA 4.0',
+    spdx: 'CC-BY-NC-SA-4.0',
     commercial: 'no',
-    attribution:
-      'Heller, Weight, Papanikolopoulos et al., University of Minnesota (the kits19 repository licenses the data CC BY-NC-SA 4.0)',
+    attribution: 'Heller, Weight, Papanikolopoulos et al., University of Minnesota (license: data/LICENSE of the kits19 repository)',
   },
   access: 'open download',
   modality: 'CT (contrast-enhanced abdomen)',
@@ -38,9 +38,10 @@ const kits19: SourceAdapter = {
       window: SOFT_TISSUE,
     },
   ],
-  citation: {
-    key: 'heller2021kits19',
-    bibtex: `@article{heller2021kits19,
+  citations: [
+    {
+      key: 'heller2021kits19',
+      bibtex: `@article{heller2021kits19,
   author  = {Heller, Nicholas and Isensee, Fabian and Maier-Hein, Klaus H. and Hou, Xiaoshuai and Xie, Chunmei and Li, Fengyi and Nan, Yang and Mu, Guangrui and Lin, Zhiyong and Han, Miofei and Yao, Guang and Gao, Yaozong and Zhang, Yao and Wang, Yixin and Hou, Feng and Yang, Jiawei and Xiong, Guangwei and Tian, Jiang and Zhong, Cheng and Ma, Jun and Rickman, Jack and Dean, Joshua and Stai, Bethany and Tejpaul, Resha and Oestreich, Makinna and Blake, Paul and Kaluzniak, Heather and Raza, Shaneabbas and Rosenberg, Joel and Moore, Keenan and Walczak, Edward and Rengel, Zachary and Edgerton, Zach and Vasdev, Ranveer and Peterson, Matthew and McSweeney, Sean and Peterson, Sarah and Kalapara, Arveen and Sathianathen, Niranjan and Papanikolopoulos, Nikolaos and Weight, Christopher},
   title   = {The state of the art in kidney and kidney tumor segmentation in contrast-enhanced {CT} imaging: Results of the {KiTS19} challenge},
   journal = {Medical Image Analysis},
@@ -49,7 +50,18 @@ const kits19: SourceAdapter = {
   year    = {2021},
   doi     = {10.1016/j.media.2020.101821}
 }`,
-  },
+    },
+    {
+      key: 'heller2019kits19data',
+      bibtex: `@misc{heller2019kits19data,
+  author        = {Heller, Nicholas and Sathianathen, Niranjan and Kalapara, Arveen and Walczak, Edward and Moore, Keenan and Kaluzniak, Heather and Rosenberg, Joel and Blake, Paul and Rengel, Zachary and Oestreich, Makinna and Dean, Joshua and Tradewell, Michael and Shah, Aneri and Tejpaul, Resha and Edgerton, Zachary and Peterson, Matthew and Raza, Shaneabbas and Regmi, Subodh and Papanikolopoulos, Nikolaos and Weight, Christopher},
+  title         = {The {KiTS19} Challenge Data: 300 Kidney Tumor Cases with Clinical Context, {CT} Semantic Segmentations, and Surgical Outcomes},
+  year          = {2019},
+  eprint        = {1904.00445},
+  archivePrefix = {arXiv}
+}`,
+    },
+  ],
   download: [
     'Clone the official repository (linked from https://kits19.grand-challenge.org/; no account): git clone https://github.com/neheller/kits19 <raw>/KiTS19. The segmentations ship inside it.',
     'In <raw>/KiTS19/, install its Python requirements and run python -m starter_code.get_imaging: it fetches every case_XXXXX/imaging.nii.gz (now from Hugging Face).',

@@ -9,10 +9,9 @@ const kvasir: SourceAdapter = {
   order: 4,
   link: 'https://datasets.simula.no/kvasir-seg/',
   license: {
-    text: 'CC BY 4.0',
-    spdx: 'CC-BY-4.0',
-    commercial: 'yes',
-    attribution: 'Jha et al., Simula Research Laboratory (the download page asks for research and education use with citation)',
+    text: 'Research and education use only, with citation; commercial use is forbidden without written permission from Simula (datasets.simula.no terms and the dataset README)',
+    commercial: 'no',
+    attribution: 'Jha et al., Simula Research Laboratory',
   },
   access: 'open download',
   modality: 'colonoscopy',
@@ -28,9 +27,10 @@ const kvasir: SourceAdapter = {
       rule: 'JPEG mask luma above 127 (lossy masks hold values near 0 and 255, never compared for equality)',
     },
   ],
-  citation: {
-    key: 'jha2020kvasirseg',
-    bibtex: `@inproceedings{jha2020kvasirseg,
+  citations: [
+    {
+      key: 'jha2020kvasirseg',
+      bibtex: `@inproceedings{jha2020kvasirseg,
   author    = {Jha, Debesh and Smedsrud, Pia H. and Riegler, Michael A. and Halvorsen, P{\\aa}l and de Lange, Thomas and Johansen, Dag and Johansen, H{\\aa}vard D.},
   title     = {{Kvasir-SEG}: A Segmented Polyp Dataset},
   booktitle = {MultiMedia Modeling (MMM 2020)},
@@ -41,7 +41,8 @@ const kvasir: SourceAdapter = {
   year      = {2020},
   doi       = {10.1007/978-3-030-37734-2_37}
 }`,
-  },
+    },
+  ],
   download: [
     'Download kvasir-seg.zip from https://datasets.simula.no/kvasir-seg/ (no account needed).',
     'Unzip it into <raw>/Kvasir-SEG/ so that <raw>/Kvasir-SEG/Kvasir-SEG/{images,masks}/ exist.',

@@ -38,9 +38,10 @@ const lits: SourceAdapter = {
       window: SOFT_TISSUE,
     },
   ],
-  citation: {
-    key: 'bilic2023lits',
-    bibtex: `@article{bilic2023lits,
+  citations: [
+    {
+      key: 'bilic2023lits',
+      bibtex: `@article{bilic2023lits,
   author  = {Bilic, Patrick and Christ, Patrick and Li, Hongwei Bran and Vorontsov, Eugene and Ben-Cohen, Avi and Kaissis, Georgios and Szeskin, Adi and Jacobs, Colin and Mamani, Gabriel Efrain Humpire and Chartrand, Gabriel and others},
   title   = {The Liver Tumor Segmentation Benchmark ({LiTS})},
   journal = {Medical Image Analysis},
@@ -49,7 +50,8 @@ const lits: SourceAdapter = {
   year    = {2023},
   doi     = {10.1016/j.media.2022.102680}
 }`,
-  },
+    },
+  ],
   download: [
     'Create a CodaLab account and join the LiTS competition at https://competitions.codalab.org/competitions/17094 (Participate tab, accepting its terms).',
     'Download Training_Batch1.zip and Training_Batch2.zip (about 15 GB); the 70 test volumes have no public labels and are not needed.',

@@ -29,9 +29,10 @@ const msdLung: SourceAdapter = {
       window: { level: -600, width: 1500 },
     },
   ],
-  citation: {
-    key: 'antonelli2022msd',
-    bibtex: `@article{antonelli2022msd,
+  citations: [
+    {
+      key: 'antonelli2022msd',
+      bibtex: `@article{antonelli2022msd,
   author  = {Antonelli, Michela and Reinke, Annika and Bakas, Spyridon and Farahani, Keyvan and Kopp-Schneider, Annette and Landman, Bennett A. and Litjens, Geert and Menze, Bjoern and Ronneberger, Olaf and Summers, Ronald M. and others},
   title   = {The Medical Segmentation Decathlon},
   journal = {Nature Communications},
@@ -41,7 +42,18 @@ const msdLung: SourceAdapter = {
   year    = {2022},
   doi     = {10.1038/s41467-022-30695-9}
 }`,
-  },
+    },
+    {
+      key: 'simpson2019msd',
+      bibtex: `@misc{simpson2019msd,
+  author        = {Simpson, Amber L. and Antonelli, Michela and Bakas, Spyridon and Bilello, Michel and Farahani, Keyvan and van Ginneken, Bram and Kopp-Schneider, Annette and Landman, Bennett A. and Litjens, Geert and Menze, Bjoern and Ronneberger, Olaf and Summers, Ronald M. and Bilic, Patrick and Christ, Patrick F. and Do, Richard K. G. and Gollub, Marc and Golia-Pernicka, Jennifer and Heckers, Stephan H. and Jarnagin, William R. and McHugo, Maureen K. and Napel, Sandy and Vorontsov, Eugene and Maier-Hein, Lena and Cardoso, M. Jorge},
+  title         = {A large annotated medical image dataset for the development and evaluation of segmentation algorithms},
+  year          = {2019},
+  eprint        = {1902.09063},
+  archivePrefix = {arXiv}
+}`,
+    },
+  ],
   download: [
     'Download Task06_Lung.tar from http://medicaldecathlon.com/ (its Google Drive or AWS links; no account needed).',
     'Extract it into <raw>/MSD_Lung/ keeping its folder, so that <raw>/MSD_Lung/Task06_Lung/ exists.',

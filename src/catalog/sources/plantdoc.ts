@@ -132,9 +132,10 @@ const plantdoc: SourceAdapter = {
       annotation: 'box',
     },
   ],
-  citation: {
-    key: 'singh2020plantdoc',
-    bibtex: `@inproceedings{singh2020plantdoc,
+  citations: [
+    {
+      key: 'singh2020plantdoc',
+      bibtex: `@inproceedings{singh2020plantdoc,
   author    = {Singh, Davinder and Jain, Naman and Jain, Pranjali and Kayal, Pratik and Kumawat, Sudhakar and Batra, Nipun},
   title     = {{PlantDoc}: A Dataset for Visual Plant Disease Detection},
   booktitle = {Proceedings of the 7th ACM IKDD CoDS and 25th COMAD},
@@ -143,7 +144,8 @@ const plantdoc: SourceAdapter = {
   year      = {2020},
   doi       = {10.1145/3371158.3371196}
 }`,
-  },
+    },
+  ],
   download: [
     'Clone or download as ZIP https://github.com/pratikkayal/PlantDoc-Object-Detection-Dataset (no account): it carries the bounding boxes. The README link, pratikkayal/PlantDoc-Dataset, holds the same photos sorted into class folders without boxes.',
     'Unpack it into <raw>/PlantDoc/ keeping TRAIN/, TEST/, train_labels.csv and test_labels.csv.',

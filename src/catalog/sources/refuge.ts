@@ -73,9 +73,10 @@ const refuge: SourceAdapter = {
       rule: 'mask luma below 64, the midpoint between cup (0) and rim (128)',
     },
   ],
-  citation: {
-    key: 'orlando2020refuge',
-    bibtex: `@article{orlando2020refuge,
+  citations: [
+    {
+      key: 'orlando2020refuge',
+      bibtex: `@article{orlando2020refuge,
   author  = {Orlando, Jos{\\'e} Ignacio and Fu, Huazhu and Barbosa Breda, Jo{\\~a}o and van Keer, Karel and Bathula, Deepti R. and Diaz-Pinto, Andr{\\'e}s and Fang, Ruogu and Heng, Pheng-Ann and Kim, Jeyoung and Lee, JoonHo and others},
   title   = {{REFUGE} Challenge: A unified framework for evaluating automated methods for glaucoma assessment from fundus photographs},
   journal = {Medical Image Analysis},
@@ -84,7 +85,8 @@ const refuge: SourceAdapter = {
   year    = {2020},
   doi     = {10.1016/j.media.2019.101570}
 }`,
-  },
+    },
+  ],
   download: [
     'Create a grand-challenge.org account and join the REFUGE challenge at https://refuge.grand-challenge.org/ to reach its download page.',
     'Download REFUGE2.zip: it holds the six REFUGE 2018 archives REFUGE-Training400.zip, Annotation-Training400.zip, REFUGE-Validation400.zip, REFUGE-Validation400-GT.zip, REFUGE-Test400.zip and REFUGE-Test-GT.zip.',

@@ -54,16 +54,18 @@ const rimOne: SourceAdapter = {
       rule: 'cup mask of the chosen annotator (`--source-option annotator=exp1|exp2|avg`, expert 1 by default), luma above 127, cropped with the image to the annotated left half of the stereo pair',
     },
   ],
-  citation: {
-    key: 'fumero2015rimone',
-    bibtex: `@inproceedings{fumero2015rimone,
+  citations: [
+    {
+      key: 'fumero2015rimone',
+      bibtex: `@inproceedings{fumero2015rimone,
   author    = {Fumero, Francisco and Sigut, Jose and Alay{\\'o}n, Silvia and Gonz{\\'a}lez-Hern{\\'a}ndez, M. and Gonz{\\'a}lez de la Rosa, M.},
   title     = {Interactive tool and database for optic disc and cup segmentation of stereo and monocular retinal fundus images},
   booktitle = {WSCG 2015: 23rd International Conference in Central Europe on Computer Graphics, Visualization and Computer Vision, Short Papers Proceedings},
   month     = jun,
   year      = {2015}
 }`,
-  },
+    },
+  ],
   download: [
     'Download the RIM-ONE release 3 zip from the University of La Laguna MIAG site (http://medimrg.webs.ull.es/research/retinal-imaging/rim-one/, as referenced by the bob.db.rimoner3 docs); no account is needed, but the host is often offline, so keep a copy.',
     'Take release 3 (159 stereo images), not RIM-ONE DL (2020, 485 images) nor the earlier releases.',
