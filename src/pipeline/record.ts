@@ -37,6 +37,12 @@ export interface RecordInput {
   notes: Record<string, string[]>;
   options: BuildRecord['options'];
   ratios: Ratios;
+  /**
+   * Aborting stops the recording between two jobs by throwing the signal's reason; the files
+   * written so far are complete but may mix this run and an earlier one until a rerun records
+   * them all again.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -98,6 +104,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       const splitOf = (row: number) => splits.split(start + row);
       const names: string[] = [];
       for await (const { outcome } of input.finished(task)) {
+        input.signal?.throwIfAborted();
         for (const r of outcome.rows) {
           if (r.task !== task) continue;
           const row = names.push(r.name) - 1;
@@ -113,6 +120,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     }
   }
   await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
+  input.signal?.throwIfAborted();
 
   const splitCounts: Record<Split, number> = { train: 0, val: 0, test: 0 };
   for (const t of tasks) for (const split of SPLITS) splitCounts[split] += t.counts[split];
@@ -167,6 +175,7 @@ async function assignTaskSplits(input: RecordInput): Promise<{
     for (const task of source.tasks) {
       const start = splitter.size;
       for await (const { outcome } of input.finished(task.id)) {
+        input.signal?.throwIfAborted();
         for (const r of outcome.rows)
           if (r.task === task.id) splitter.add({ group: r.group, imageHash: r.sha256.image, splitHint: r.splitHint });
         skippedEmpty[task.id] = (skippedEmpty[task.id] ?? 0) + (outcome.skippedByTask[task.id] ?? 0);
