@@ -28,12 +28,20 @@ export const NIFTI_DATATYPE: Record<SampleType, number> = Object.fromEntries(
 
 type Header = nifti.NIFTI1 | nifti.NIFTI2;
 
+/**
+ * The name of a datatype code. Asked of a NIFTI1 object: nifti-reader-js 0.8's NIFTI2 copies the
+ * method from NIFTI1's prototype, where it is not (an instance field), so a NIfTI-2 file with an
+ * unsupported datatype raised a TypeError (found by the fuzzer).
+ */
+function datatypeName(code: number): string {
+  return new nifti.NIFTI1().getDatatypeCodeString(code);
+}
+
 export async function readNifti(file: string, shown: string): Promise<Volume> {
   const bytes = await readMaybeGzip(file, shown);
   const header = parseHeader(bytes, shown);
   const type = DATATYPES[header.datatypeCode];
-  if (!type)
-    throw new InputError(shown, `unsupported NIfTI datatype ${header.datatypeCode} (${header.getDatatypeCodeString(header.datatypeCode)})`);
+  if (!type) throw new InputError(shown, `unsupported NIfTI datatype ${header.datatypeCode} (${datatypeName(header.datatypeCode)})`);
   const rank = header.dims[0];
   if (rank < 2 || rank > 7) throw new InputError(shown, `NIfTI dim[0] is ${rank}; expected 2 to 7`);
   const [nx, ny, nz] = [header.dims[1], header.dims[2], rank >= 3 ? header.dims[3] : 1];
