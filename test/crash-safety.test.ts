@@ -10,24 +10,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from '../src/pipeline/build.js';
 import { prepareTree } from '../src/pipeline/tree-state.js';
+import { rng } from '../src/fixtures/draw.js';
 import { CLI, REPO, runCli, tempDir, treeHashes, buildWhole } from './helpers.js';
 import { fixtureRaw } from './tree.js';
 
 const SEED = Number(process.env.MEDBANK_KILL_SEED ?? 16);
 const ITERATIONS = Number(process.env.MEDBANK_KILL_ITERATIONS ?? 5);
 const notState = (rel: string) => rel === '.medbank';
-
-/** mulberry32: a small seeded generator, so that a failing kill point can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Run {
   /** Milliseconds from the first line on stdout to the exit, or to the kill. */
@@ -101,7 +90,7 @@ test('kill -9 at seeded random points of --force rebuilds: every rerun gives the
     reference[v.name] = await treeHashes(out, notState);
     options[v.name] = (await readFile(path.join(out, '.medbank', 'options.json'), 'utf8')).trim();
   }
-  const next = random(SEED);
+  const next = rng(SEED);
   const phases: string[] = [];
   let current = 1;
   for (let i = 0; i < ITERATIONS; i++) {
@@ -142,7 +131,7 @@ test('kill -9 while --force empties a tree: 10 of 10 kills leave a folder that -
   await fill();
   const timed = await runNode([script, out], undefined, true);
   assert.equal(timed.code, 0);
-  const next = random(SEED + 1);
+  const next = rng(SEED + 1);
   let inside = 0;
   for (let i = 0; i < 10; i++) {
     await fill();

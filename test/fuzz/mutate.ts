@@ -1,29 +1,20 @@
 /**
  * Seeded mutations of valid reader inputs: bit flips, interesting byte and integer values written
  * over length and size fields, truncations, splices from another seed, repeated and inserted
- * runs. An input is a function of (seed, target, iteration) only, so any finding can be rebuilt.
+ * runs, and for text formats numbers replaced by hostile ones. An input is a function of (seed, target, iteration) only, so any finding can be rebuilt.
  */
 import { createHash } from 'node:crypto';
-
-/** mulberry32: small, fast and good enough to pick mutations. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../../src/fixtures/draw.js';
 
 /** The generator of one iteration of one target. */
 export function iterationRandom(seed: number, target: string, iteration: number): () => number {
-  return random(createHash('sha256').update(`${seed}:${target}:${iteration}`).digest().readUInt32LE(0));
+  return rng(createHash('sha256').update(`${seed}:${target}:${iteration}`).digest().readUInt32LE(0));
 }
 
 const INTERESTING_32 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 const INTERESTING_8 = [0, 1, 0x7f, 0x80, 0xff];
+/** For text formats (MetaImage headers, VOC, CSV): numbers a field should never hold. */
+const INTERESTING_TEXT = ['0', '-1', '-2147483649', '4294967296', '100000', '1e308', '9007199254740993', 'NaN', 'inf', '', '0x10', '1.5'];
 
 export type Mutation =
   | { op: 'flip'; at: number; bit: number }
@@ -33,7 +24,9 @@ export type Mutation =
   | { op: 'truncate'; length: number }
   | { op: 'splice'; at: number; from: number; length: number; donor: number }
   | { op: 'repeat'; at: number; length: number; times: number }
-  | { op: 'insert'; at: number; bytes: number[] };
+  | { op: 'insert'; at: number; bytes: number[] }
+  /** Replaces the `index`-th run of decimal digits (counted modulo their number) with `value`. */
+  | { op: 'number'; index: number; value: string };
 
 /**
  * Picks 1 to 4 mutations for `input`. Offsets favour the first `headerBytes` (where the length
@@ -45,7 +38,7 @@ export function pickMutations(next: () => number, length: number, donors: number
   const count = 1 + int(4);
   const out: Mutation[] = [];
   for (let i = 0; i < count; i++) {
-    const kind = int(8);
+    const kind = int(10);
     if (kind === 0) out.push({ op: 'flip', at: at(), bit: int(8) });
     else if (kind === 1) out.push({ op: 'byte', at: at(), value: INTERESTING_8[int(INTERESTING_8.length)] });
     else if (kind === 2 || kind === 3) {
@@ -54,7 +47,8 @@ export function pickMutations(next: () => number, length: number, donors: number
     } else if (kind === 4) out.push({ op: 'truncate', length: int(length) });
     else if (kind === 5) out.push({ op: 'splice', at: at(), from: int(length), length: 1 + int(64), donor: int(donors) });
     else if (kind === 6) out.push({ op: 'repeat', at: at(), length: 1 + int(32), times: 1 + int(16) });
-    else out.push({ op: 'insert', at: at(), bytes: Array.from({ length: 1 + int(16) }, () => int(256)) });
+    else if (kind === 7) out.push({ op: 'insert', at: at(), bytes: Array.from({ length: 1 + int(16) }, () => int(256)) });
+    else out.push({ op: 'number', index: int(64), value: INTERESTING_TEXT[int(INTERESTING_TEXT.length)] });
   }
   return out;
 }
@@ -101,6 +95,13 @@ export function applyMutations(input: Uint8Array, mutations: Mutation[], donors:
       case 'insert':
         b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
         break;
+      case 'number': {
+        const runs = [...b.toString('latin1').matchAll(/\d+/g)];
+        if (!runs.length) break;
+        const run = runs[m.index % runs.length];
+        b = Buffer.concat([b.subarray(0, run.index), Buffer.from(m.value, 'latin1'), b.subarray(run.index + run[0].length)]);
+        break;
+      }
     }
   }
   return new Uint8Array(b);

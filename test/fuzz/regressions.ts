@@ -4,6 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { readVolume } from '../../src/io/read-volume.js';
+import plantdoc from '../../src/catalog/sources/plantdoc.js';
+import type { Job2D } from '../../src/catalog/types.js';
 import type { Mutation } from './mutate.js';
 
 export interface Regression {
@@ -31,6 +33,23 @@ export const REGRESSIONS: Regression[] = [
         readVolume(file, 'regression.nii'),
         (e) => e instanceof InputError && /unsupported NIfTI datatype 128 \(RGB\)/.test(e.message),
       );
+    },
+  },
+  {
+    target: 'plantdoc-csv',
+    seed: 'train_labels.csv',
+    // The first row's xmin and xmax both -1: a box left of the image.
+    mutations: [
+      { op: 'number', index: 2, value: '-1' },
+      { op: 'number', index: 4, value: '-1' },
+    ],
+    what: 'a CSV box with xmin = xmax = -1 was kept as the box [0, 29, -1, 310]',
+    async check(_input, dir) {
+      // target.read left the one-photo PlantDoc folder with this CSV in `dir`.
+      const { jobs, notes } = await plantdoc.scan({ sourceDir: path.join(dir, 'PlantDoc'), rawRoot: dir, options: {} });
+      const mask = (jobs[0] as Job2D).targets[0].mask;
+      assert.deepEqual(mask.kind === 'boxes' && mask.boxes, [[299, 39, 620, 470]]);
+      assert.ok(notes.includes('1 boxes with missing or inverted corners ignored'), notes.join('; '));
     },
   },
 ];
