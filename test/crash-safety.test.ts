@@ -128,9 +128,15 @@ test('kill -9 while --force empties a tree: 10 of 10 kills leave a folder that -
     }
     await writeFile(path.join(out, 'manifest.jsonl'), '{}\n');
   };
-  await fill();
-  const timed = await runNode([script, out], undefined, true);
-  assert.equal(timed.code, 0);
+  // The faster of two timed emptyings, so that a slow first one on a busy machine does not put most kills after the end.
+  const timings: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    await fill();
+    const run = await runNode([script, out], undefined, true);
+    assert.equal(run.code, 0);
+    timings.push(run.ms);
+  }
+  const timed = { ms: Math.min(...timings) };
   const next = rng(SEED + 1);
   let inside = 0;
   for (let i = 0; i < 10; i++) {
