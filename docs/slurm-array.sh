@@ -5,6 +5,8 @@
 #
 #   sbatch docs/slurm-array.sh             # submits the array and the merge
 #
+# test/slurm.test.ts submits this very file to a one-node Slurm cluster it starts (3 tasks).
+#
 # Shards are 0-based: with --array=0-15, `--shard auto` reads SLURM_ARRAY_TASK_ID (minus
 # SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT. A failed or preempted task can simply be
 # resubmitted (sbatch --array=7 ...): it resumes, keeping the samples it had finished.
@@ -16,8 +18,9 @@
 #SBATCH --output=medbank-%A_%a.log
 
 set -euo pipefail
-RAW=/shared/raw            # one folder per source (see "medbank sources")
-OUT=/shared/medbank        # the same folder for every shard
+# Edit these, or set MEDBANK_RAW and MEDBANK_OUT when submitting (sbatch passes the environment on).
+RAW=${MEDBANK_RAW:-/shared/raw}        # one folder per source (see "medbank sources")
+OUT=${MEDBANK_OUT:-/shared/medbank}    # the same folder for every shard
 # Every node must write PNGs with the native addon (its libdeflate must be installed on the
 # compute nodes too), or the task stops: a node falling back to sharp's encoder would write other,
 # equally valid, bytes into the same tree.

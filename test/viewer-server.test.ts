@@ -24,10 +24,10 @@ interface RawResponse {
 }
 
 /** A request with the path sent byte for byte (fetch would normalise `..` away before sending). */
-function rawGet(viewer: Viewer, rawPath: string, method = 'GET'): Promise<RawResponse> {
+function rawGet(viewer: Viewer, rawPath: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(viewer.url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path: rawPath, method }, (res) => {
+    const req = http.request({ hostname, port, path: rawPath, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
@@ -258,6 +258,43 @@ test('medbank view prints a loopback URL that serves the tree, and refuses a mis
   assert.equal(r.code, 1);
   assert.match(r.stderr, /is not a folder/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});
+
+test('the server answers only requests addressed to loopback or its bound name (DNS rebinding), and hides the tree path', async (t) => {
+  const { root } = await fixtureTree(t, { sources: ['BUSI'], size: 64 });
+  const viewer = await startViewer({ root, port: 0 });
+  t.after(() => viewer.close());
+  const port = new URL(viewer.url).port;
+  const statusFor = async (v: Viewer, host: string) => (await rawGet(v, '/api/tree', 'GET', { host })).status;
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+    assert.equal(await statusFor(viewer, host), 200, host);
+  }
+  for (const host of [
+    `evil.example:${port}`,
+    `evil.example`,
+    `127.0.0.1`,
+    `127.0.0.1:1`,
+    `localhost.evil.example:${port}`,
+    `10.0.0.1:${port}`,
+  ]) {
+    const r = await rawGet(viewer, '/api/tree', 'GET', { host });
+    assert.equal(r.status, 421, host);
+    assert.doesNotMatch(r.body.toString(), /BreastTumor|medbank-viewer-/, `${host} got tree content`);
+  }
+  const asset = await rawGet(viewer, '/', 'GET', { host: `evil.example:${port}` });
+  assert.equal(asset.status, 421, 'the front-end is refused too');
+
+  const summary = await getJson<TreeSummary>(viewer, '/api/tree');
+  assert.equal(summary.name, path.basename(root));
+  assert.equal(summary.root, undefined);
+  assert.ok(!JSON.stringify(summary).includes(root), 'the absolute path reached the page');
+
+  const named = await startViewer({ root, port: 0, allowedHosts: ['medbank.lan'], showPath: true });
+  t.after(() => named.close());
+  const namedPort = new URL(named.url).port;
+  assert.equal(await statusFor(named, `medbank.lan:${namedPort}`), 200);
+  assert.equal(await statusFor(named, `other.lan:${namedPort}`), 421);
+  assert.equal((await getJson<TreeSummary>(named, '/api/tree')).root, root);
 });
 
 test('safeSegment and confineTo refuse each way out of a folder on their own', async (t) => {

@@ -84,7 +84,8 @@ export function progressPrinter(
         return;
       }
       if (mode === 'silent') return;
-      if (e.kind === 'scanned') println(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}`);
+      if (e.kind === 'recording') println('recording splits, manifest and medbank.json');
+      else if (e.kind === 'scanned') println(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}`);
       else if (e.kind === 'converted') {
         last = e;
         const t = now();

@@ -1,5 +1,9 @@
-/** Atomic file output: write a sibling temp file, then rename over the target. */
-import { mkdir, open, rename, rm, writeFile, readdir, type FileHandle } from 'node:fs/promises';
+/**
+ * Atomic file output: write a sibling temp file, then rename over the target. Durable writes also
+ * survive a power loss: the data is fsynced before the rename and the folder after it, or a crash
+ * could leave the new name pointing at an empty file.
+ */
+import { mkdir, open, rename, rm, readdir, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 
@@ -9,16 +13,48 @@ function tempPath(file: string): string {
   return path.join(path.dirname(file), `${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`);
 }
 
-export async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+export interface WriteOptions {
+  /**
+   * The file's hash is in a job record that a resume checks (output PNGs, and the job records
+   * themselves, which a resume that cannot parse them redoes): a power loss then costs only its
+   * reconversion, so it is not fsynced unless MEDBANK_FSYNC=all. Everything else is.
+   */
+  verified?: boolean;
+}
+
+/** MEDBANK_FSYNC=all makes verified outputs durable too (README, "Crash safety" has the cost). */
+function durable(options?: WriteOptions): boolean {
+  return !options?.verified || process.env.MEDBANK_FSYNC === 'all';
+}
+
+/** Makes a rename in `dir` survive a power loss. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function writeAtomic(file: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = tempPath(file);
+  const sync = durable(options);
   try {
-    await writeFile(tmp, data);
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      if (sync) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
+  if (sync) await syncFolder(path.dirname(file));
 }
 
 /** A file written piece by piece that appears under its name only when committed. */
@@ -32,7 +68,7 @@ export interface AtomicFile {
    */
   write(text: string): Promise<void>;
   /**
-   * Renames the file into place and closes it. With `keepOpen` the handle stays open, for reading
+   * Fsyncs the data, renames the file into place (and fsyncs its folder) and closes it. With `keepOpen` the handle stays open, for reading
    * (its owner closes it): it reads these bytes even if another process later replaces the file.
    */
   commit(options?: { keepOpen: boolean }): Promise<void>;
@@ -70,8 +106,10 @@ export async function openAtomic(file: string): Promise<AtomicFile> {
     },
     async commit(options) {
       await flush();
+      await handle.datasync();
       if (!options?.keepOpen) await close();
       await rename(tmp, file);
+      await syncFolder(path.dirname(file));
     },
     async abort() {
       await close().catch(() => undefined);

@@ -39,6 +39,15 @@ export const NIFTI_DATATYPE: Record<SampleType, number> = Object.fromEntries(
 
 type Header = nifti.NIFTI1 | nifti.NIFTI2;
 
+/**
+ * The name of a datatype code. Asked of a NIFTI1 object: nifti-reader-js 0.8's NIFTI2 copies the
+ * method from NIFTI1's prototype, where it is not (an instance field), so a NIfTI-2 file with an
+ * unsupported datatype raised a TypeError (found by the fuzzer).
+ */
+function datatypeName(code: number): string {
+  return new nifti.NIFTI1().getDatatypeCodeString(code);
+}
+
 /** Bytes read first: NIfTI-1 (348) and NIfTI-2 (540) headers, and short extensions. */
 const HEADER_READ = 4096;
 /** Headers with extensions put the voxels later, but never this far in (a lying vox_offset). */
@@ -80,8 +89,7 @@ async function readNiftiVoxels(file: string, shown: string, needed: number): Pro
 function checkedHeader(bytes: Buffer, shown: string): { header: Header; type: SampleType; dims: [number, number, number]; rank: number } {
   const header = parseHeader(bytes, shown);
   const type = DATATYPES[header.datatypeCode];
-  if (!type)
-    throw new InputError(shown, `unsupported NIfTI datatype ${header.datatypeCode} (${header.getDatatypeCodeString(header.datatypeCode)})`);
+  if (!type) throw new InputError(shown, `unsupported NIfTI datatype ${header.datatypeCode} (${datatypeName(header.datatypeCode)})`);
   const rank = header.dims[0];
   if (rank < 2 || rank > 7) throw new InputError(shown, `NIfTI dim[0] is ${rank}; expected 2 to 7`);
   const [nx, ny, nz] = [header.dims[1], header.dims[2], rank >= 3 ? header.dims[3] : 1];

@@ -62,6 +62,8 @@ export type ProgressEvent =
   | { kind: 'absent'; source: string }
   | { kind: 'excluded'; source: string; reason: string }
   | { kind: 'converted'; done: number; total: number; resumed: number }
+  /** Phase 3 starts: splits, manifest and build record. */
+  | { kind: 'recording' }
   | { kind: 'problem'; source: string; file: string; reason: string };
 
 export interface SourceCounts {
@@ -222,16 +224,25 @@ async function scanAndConvert(
     }
 
     const fingerprint = jobFingerprinter(convertOpts);
-    const record = await writeRecords({
-      outDir,
-      sources: present,
-      finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
-      problems,
-      notes,
-      files,
-      options: recordOptions,
-      ratios,
-    });
+    options.onProgress?.({ kind: 'recording' });
+    let record: BuildRecord;
+    try {
+      record = await writeRecords({
+        outDir,
+        sources: present,
+        finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
+        problems,
+        notes,
+        files,
+        options: recordOptions,
+        ratios,
+        signal: options.signal,
+      });
+    } catch (e) {
+      if (!options.signal?.aborted) throw e;
+      await removeStaleTemps(outDir);
+      return { ...result, interrupted: true };
+    }
     return { ...result, record, interrupted: false };
   } finally {
     await plan.index.close();

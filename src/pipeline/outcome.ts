@@ -59,7 +59,7 @@ export async function writeSample(
   const layout = layoutByName(opts.layout);
   const image = `${task}/${layout.imageDir}/${name}.png`;
   const mask = `${task}/${layout.maskDir}/${name}.png`;
-  await writeAtomic(path.join(opts.outDir, image), imagePng);
-  await writeAtomic(path.join(opts.outDir, mask), maskPng);
+  await writeAtomic(path.join(opts.outDir, image), imagePng, { verified: true });
+  await writeAtomic(path.join(opts.outDir, mask), maskPng, { verified: true });
   return { image, mask };
 }

@@ -40,6 +40,12 @@ export interface RecordInput {
   files?: Record<string, FileAccount>;
   options: BuildRecord['options'];
   ratios: Ratios;
+  /**
+   * Aborting stops the recording between two jobs by throwing the signal's reason; the files
+   * written so far are complete but may mix this run and an earlier one until a rerun records
+   * them all again.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -120,6 +126,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       const splitOf = (row: number) => splits.split(start + row);
       const names: string[] = [];
       for await (const { outcome } of input.finished(task)) {
+        input.signal?.throwIfAborted();
         for (const r of outcome.rows) {
           if (r.task !== task) continue;
           const row = names.push(r.name) - 1;
@@ -139,6 +146,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
     }
   }
   await writeAtomicStream(path.join(outDir, 'manifest.jsonl'), manifestLines());
+  input.signal?.throwIfAborted();
 
   const splitCounts: Record<Split, number> = { train: 0, val: 0, test: 0 };
   for (const t of tasks) for (const split of SPLITS) splitCounts[split] += t.counts[split];
@@ -214,6 +222,7 @@ async function assignTaskSplits(input: RecordInput): Promise<{
       const start = splitter.size;
       const stratum = task.modality ?? source.modalityCode;
       for await (const { outcome } of input.finished(task.id)) {
+        input.signal?.throwIfAborted();
         for (const r of outcome.rows) {
           if (r.task !== task.id) continue;
           if (r.dhash) mine.push({ row: splitter.size, hash: r.dhash, sample: `${task.id}/${r.name}` });

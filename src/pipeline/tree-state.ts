@@ -52,7 +52,7 @@ export async function prepareTree(outDir: string, options: object, force: boolea
         `${outDir} was built with different options (see ${path.join(STATE_DIR, OPTIONS_FILE)}); use --force to rebuild it, or another --out`,
       );
     }
-    for (const entry of await readdir(outDir)) await rm(path.join(outDir, entry), { recursive: true, force: true });
+    await emptyTree(outDir);
   }
   await mkdir(stateDir, { recursive: true });
   if (previous?.trim() !== wanted) await writeAtomic(optionsFile, `${wanted}\n`);
@@ -60,6 +60,20 @@ export async function prepareTree(outDir: string, options: object, force: boolea
 
 /** What a job record's rows hold; records of an older form are converted again (2: rows carry `dhash`). */
 const ROW_FORMAT = 'rows/2';
+
+/**
+ * Empties a MedBank tree so that a kill at any moment leaves a folder that `--force` still
+ * recognises: the options file, its marker, goes last (its replacement is written over it).
+ */
+async function emptyTree(outDir: string): Promise<void> {
+  const stateDir = path.join(outDir, STATE_DIR);
+  for (const entry of await readdir(outDir)) {
+    if (entry !== STATE_DIR) await rm(path.join(outDir, entry), { recursive: true, force: true });
+  }
+  for (const entry of await readdir(stateDir)) {
+    if (entry !== OPTIONS_FILE) await rm(path.join(stateDir, entry), { recursive: true, force: true });
+  }
+}
 
 /**
  * A job's identity: its line in the plan file (the job as JSON), the options that change its
@@ -84,7 +98,7 @@ export function jobRecordPath(outDir: string, job: Job): string {
 }
 
 export async function writeJobRecord(outDir: string, job: Job, record: JobRecord): Promise<void> {
-  await writeAtomic(jobRecordPath(outDir, job), JSON.stringify(record));
+  await writeAtomic(jobRecordPath(outDir, job), JSON.stringify(record), { verified: true });
 }
 
 /**
@@ -126,7 +140,13 @@ export function readJobRecord(outDir: string, job: Job, fingerprint: string): Jo
   } catch {
     return undefined;
   }
-  const record = JSON.parse(text) as JobRecord;
+  let record: JobRecord;
+  try {
+    record = JSON.parse(text) as JobRecord;
+  } catch {
+    // Job records are not fsynced (atomic.ts): after a power loss a shard's may be empty.
+    throw new UsageError(`job record ${jobRecordPath(outDir, job)} is damaged; rerun the build (every shard, if sharded) to redo its job`);
+  }
   return record.fingerprint === fingerprint ? record.outcome : undefined;
 }
 

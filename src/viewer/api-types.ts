@@ -21,7 +21,10 @@ export interface TaskSummary {
 
 /** GET /api/tree */
 export interface TreeSummary {
-  root: string;
+  /** The tree's folder name. */
+  name: string;
+  /** Its absolute path, only when the viewer was started with `--show-path`. */
+  root?: string;
   hasManifest: boolean;
   hasRecord: boolean;
   tasks: TaskSummary[];

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
+import { hostChecker } from './host-check.js';
 import { Routes } from './routes.js';
 import { StaticFiles } from './static-files.js';
 import { TreeService } from './tree-service.js';
@@ -13,6 +14,10 @@ export interface ViewerOptions {
   host?: string;
   /** The built front-end; defaults to dist/viewer/ of this package. */
   appDir?: string;
+  /** Host names besides loopback and `host` that requests may name in `Host` (host-check.ts). */
+  allowedHosts?: string[];
+  /** Show the tree's absolute path to the page (GET /api/tree `root`); by default only its folder name. */
+  showPath?: boolean;
 }
 
 export interface Viewer {
@@ -23,10 +28,17 @@ export interface Viewer {
 }
 
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
-  const tree = await TreeService.open(options.root);
+  const tree = await TreeService.open(options.root, options.showPath ?? false);
   const routes = new Routes(tree, await StaticFiles.open(options.appDir));
-  const server = createServer((req, res) => void routes.handle(req, res));
   const host = options.host ?? '127.0.0.1';
+  let hostAllowed: (header: string | undefined) => boolean = () => false;
+  const server = createServer((req, res) => {
+    if (hostAllowed(req.headers.host)) void routes.handle(req, res);
+    else
+      res
+        .writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`the viewer answers only requests for ${host}, localhost or 127.0.0.1 on its port (see --allow-host)\n`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
@@ -40,6 +52,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hostAllowed = hostChecker(host, port, options.allowedHosts);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}/`,

@@ -57,11 +57,13 @@ export class TreeService {
   private constructor(
     readonly root: string,
     readonly confinement: Confinement,
+    private readonly showPath: boolean,
   ) {}
 
-  static async open(root: string): Promise<TreeService> {
+  /** `showPath`: the summary gives the page the tree's absolute path, not only its folder name. */
+  static async open(root: string, showPath = false): Promise<TreeService> {
     const bank = await openMedBank(root);
-    const service = new TreeService(bank.root, await confineTo(bank.root));
+    const service = new TreeService(bank.root, await confineTo(bank.root), showPath);
     service.bank = bank;
     return service;
   }
@@ -120,7 +122,13 @@ export class TreeService {
         cover,
       });
     }
-    return { root: this.root, hasManifest: manifest.present, hasRecord: Boolean(this.bank.record), tasks };
+    return {
+      name: path.basename(this.root),
+      ...(this.showPath ? { root: this.root } : {}),
+      hasManifest: manifest.present,
+      hasRecord: Boolean(this.bank.record),
+      tasks,
+    };
   }
 
   async page(task: MedBankTask, filter: SplitFilter, offset: number, limit: number): Promise<SamplePage> {

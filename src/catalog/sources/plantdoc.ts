@@ -52,7 +52,9 @@ function isPhoto(name: string): boolean {
 function toBox(xmin: unknown, ymin: unknown, xmax: unknown, ymax: unknown): Box | undefined {
   const [x0, y0, x1, y1] = [xmin, ymin, xmax, ymax].map(Number);
   if (![x0, y0, x1, y1].every(Number.isFinite) || x1 < x0 || y1 < y0) return undefined;
-  return [Math.max(0, x0 - 1), Math.max(0, y0 - 1), x1, y1];
+  const box: Box = [Math.max(0, x0 - 1), Math.max(0, y0 - 1), x1, y1];
+  // Corners left of or above the image (found by the fuzzer: xmin = xmax = -1) cover no pixel.
+  return box[2] > box[0] && box[3] > box[1] ? box : undefined;
 }
 
 function add(into: Annotation, box: Box | undefined, cls: unknown): void {

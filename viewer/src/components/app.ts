@@ -34,7 +34,7 @@ export class ViewerApp extends LightElement {
     try {
       this.tree = await api.tree();
       this.error = undefined;
-      document.title = `MedBank viewer · ${this.tree.root}`;
+      document.title = `MedBank viewer · ${this.tree.root ?? this.tree.name}`;
     } catch (e) {
       this.error = (e as Error).message;
     }
@@ -62,7 +62,7 @@ export class ViewerApp extends LightElement {
           <a href=${routeHash({ view: 'tasks' })} aria-current=${current(['tasks', 'grid', 'sample']) ?? 'false'}>Tasks</a>
           <a href=${routeHash({ view: 'stats' })} aria-current=${current(['stats']) ?? 'false'}>Stats</a>
         </nav>
-        <span class="root" title="the tree being viewed (read-only)">${this.tree?.root ?? ''}</span>
+        <span class="root" title="the tree being viewed (read-only)">${this.tree ? (this.tree.root ?? this.tree.name) : ''}</span>
       </header>
       <main>${this.page()}</main>`;
   }
