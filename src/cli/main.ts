@@ -14,6 +14,7 @@ import { registerLicenses } from './licenses.js';
 import { registerCite } from './cite.js';
 import { registerView } from './view.js';
 import { registerMerge } from './merge.js';
+import { registerFetch } from './fetch.js';
 
 // V8 otherwise grows its heaps with the job count (a 10,000-sample build held garbage worth
 // 3 KiB per sample); sizing them for memory keeps a build's peak RSS nearly flat at the same
@@ -28,6 +29,7 @@ const program = new Command()
   .exitOverride();
 
 registerSources(program);
+registerFetch(program);
 registerBuild(program);
 registerMerge(program);
 registerPreprocess(program);
