@@ -62,7 +62,7 @@ export function sendFile(
   res.writeHead(start > 0 ? 206 : 200, headers);
   const body = data.subarray(start);
   if (options.dropAfter !== undefined && served.count <= (options.dropTimes ?? 1)) {
-    res.write(body.subarray(0, options.dropAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+    res.write(body.subarray(0, options.dropAfter), () => setTimeout(() => res.socket?.destroy(), 200));
     return;
   }
   if (!options.throttle) {

@@ -108,3 +108,9 @@ export async function treeShapeMatches(dir: string, locked: TreeDigest): Promise
     return false;
   }
 }
+
+/** Per source, the unpacked digest the lock records (what `build` copies into medbank.json); undefined without a lock. */
+export async function rawDigests(raw: string): Promise<Record<string, TreeDigest> | undefined> {
+  const lock = await readLock(raw);
+  return lock && Object.fromEntries(Object.entries(lock.sources).map(([id, s]) => [id, s.unpacked]));
+}

@@ -39,7 +39,17 @@ export interface BuildRecord {
     sources: string[];
     sourceOptions: Record<string, string>;
   };
-  sources: { id: string; name: string; link: string; license: License; access: Access; citationKey: string; notes: string[] }[];
+  sources: {
+    id: string;
+    name: string;
+    link: string;
+    license: License;
+    access: Access;
+    citationKey: string;
+    notes: string[];
+    /** The unpacked raw files' digest from `<raw>/medbank-raw.lock.json`, when `medbank fetch` wrote one. */
+    raw?: { digest: string; files: number; bytes: number };
+  }[];
   tasks: TaskRecord[];
   counts: { samples: number; train: number; val: number; test: number; skippedEmpty: number };
   emptyMaskPolicy: string;

@@ -24,6 +24,7 @@ import type { PlanIndex } from './plan-file.js';
 import { planInThread, type Planned } from './plan-phase.js';
 import { clearShardDones, jobFingerprinter, prepareTree, readJobRecord, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
+import { rawDigests } from '../acquire/lock.js';
 import type { Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -214,6 +215,7 @@ async function scanAndConvert(
       finished: (task) => finishedJobs(outDir, plan.index, fingerprint, task),
       problems,
       notes,
+      rawDigests: await rawDigests(rawRoot),
       options: recordOptions,
       ratios,
     });

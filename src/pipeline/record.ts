@@ -35,6 +35,8 @@ export interface RecordInput {
   finished: (task: string) => AsyncIterable<FinishedJob>;
   problems: (Problem & { source: string })[];
   notes: Record<string, string[]>;
+  /** Per source, the unpacked raw digest from the raw lock (absent without one, and in a merge). */
+  rawDigests?: Record<string, { digest: string; files: number; bytes: number }>;
   options: BuildRecord['options'];
   ratios: Ratios;
 }
@@ -129,6 +131,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       access: s.access,
       citationKey: s.citation.key,
       notes: input.notes[s.id] ?? [],
+      ...(input.rawDigests?.[s.id] ? { raw: input.rawDigests[s.id] } : {}),
     })),
     tasks,
     counts: {
