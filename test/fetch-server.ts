@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PYTHON } from './helpers.js';
 
 export interface SeenRequest {
@@ -90,4 +92,14 @@ export function pythonArchive(t: TestContext, code: string, args: string[]): boo
   const r = spawnSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return true;
+}
+
+/** Serves `<dir>/<SourceId>/<archive>` like an institution's mirror. */
+export async function mirrorOf(t: TestContext, dir: string): Promise<Loopback> {
+  return loopback(t, (req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    readFile(path.join(dir, path.normalize(rel)))
+      .then((data) => sendFile(req, res, data, {}, { count: 0 }))
+      .catch(() => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'));
+  });
 }

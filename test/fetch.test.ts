@@ -3,7 +3,7 @@
 // mismatch unpacks nothing and leaves no file under the archive's name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
 import { fetchSources } from '../src/acquire/fetch.js';
@@ -11,22 +11,11 @@ import { readLock } from '../src/acquire/lock.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import type { SourceAdapter } from '../src/catalog/types.js';
 import { buildWhole, tempDir, treeHashes } from './helpers.js';
-import { loopback, sendFile, type Loopback } from './fetch-server.js';
+import { mirrorOf } from './fetch-server.js';
 import { fileHashes, packFolder, withChecksums } from './fetch-archives.js';
-import type { TestContext } from 'node:test';
 
 async function adapter(id: string): Promise<SourceAdapter> {
   return (await catalog()).find((a) => a.id === id)!;
-}
-
-/** Serves `<dir>/<SourceId>/<archive>` like an institution's mirror. */
-export async function mirrorOf(t: TestContext, dir: string): Promise<Loopback> {
-  return loopback(t, (req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    readFile(path.join(dir, path.normalize(rel)))
-      .then((data) => sendFile(req, res, data, {}, { count: 0 }))
-      .catch(() => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'));
-  });
 }
 
 test('Kvasir-SEG zip and Task06_Lung tar via --mirror: fetched, unpacked, built into the fixtures tree', async (t) => {

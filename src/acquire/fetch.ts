@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FetchArchive, SourceAdapter } from '../catalog/types.js';
 import { endpoints, findCredentials } from './credentials.js';
-import { readLock, treeDigest, writeLock, fileSha256, type LockedArchive, type RawLock } from './lock.js';
+import { limiter } from './limit.js';
+import { LOCK_FORMAT, readLock, treeDigest, writeLock, fileSha256, type LockedArchive, type RawLock } from './lock.js';
 import { DOWNLOADS, PARTIAL_SUFFIX, REJECTED_SUFFIX, downloadsDir, planSource, type PlannedArchive, type SourcePlan } from './plan.js';
 import { resolveRequest, type ResolveContext } from './resolve.js';
 import { formatMismatch, readHead } from './sniff.js';
@@ -60,22 +61,6 @@ export interface FetchResult {
   outcomes: SourceOutcome[];
 }
 
-/** A small counting semaphore: at most `n` transfers run at once across all sources. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 async function hashFile(file: string, md5: boolean): Promise<{ sha256: string; md5?: string }> {
   if (!md5) return { sha256: await fileSha256(file) };
   const a = createHash('sha256');
@@ -113,7 +98,7 @@ export async function fetchSources(options: FetchOptions): Promise<FetchResult> 
   const raw = path.resolve(options.raw);
   const credentials = findCredentials(options.env, options.home);
   const ctx: ResolveContext = { mirror: options.mirror, credentials, endpoints: endpoints(options.env), signal: options.signal };
-  const lock: RawLock = (await readLock(raw)) ?? { format: 'medbank-raw-lock/1', sources: {} };
+  const lock: RawLock = (await readLock(raw)) ?? { format: LOCK_FORMAT, sources: {} };
   const plans = await Promise.all(options.sources.map((s) => planSource(s, { raw, ...ctx, lock })));
   if (options.dryRun) return { plans, outcomes: [] };
 

@@ -98,10 +98,21 @@ function resolvedOrThrow(root: string, archive: string, name: string): string {
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, validateEntrySizes: true }, (e, zip) => (e ? reject(e) : resolve(zip))),
+    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (e, zip) => (e ? reject(e) : resolve(zip))),
   );
 }
 
+/** Remembers the folders already made, so a zip of many files in few folders makes each once. */
+class FolderCache {
+  private readonly made = new Set<string>();
+  async make(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.made.add(dir);
+  }
+}
+
+const ENTRY_JOBS = 8;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
@@ -114,12 +125,12 @@ async function unzip(file: string, root: string, archive: string, limits: Unpack
   const readStream = (entry: yauzl.Entry): Promise<NodeJS.ReadableStream> =>
     new Promise((resolve, reject) => zip.openReadStream(entry, (e, s) => (e ? reject(e) : resolve(s))));
 
+  const folders = new FolderCache();
   const handle = async (entry: yauzl.Entry): Promise<void> => {
     const name = entry.fileName;
-    budget.entry(name, entry.uncompressedSize);
     const dest = resolvedOrThrow(root, archive, name);
     if (name.endsWith('/')) {
-      await mkdir(dest, { recursive: true });
+      await folders.make(dest);
       return;
     }
     if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
@@ -129,29 +140,51 @@ async function unzip(file: string, root: string, archive: string, limits: Unpack
       result.skipped.push(checkLink(root, archive, name, dest, target, false));
       return;
     }
-    await mkdir(path.dirname(dest), { recursive: true });
+    await folders.make(path.dirname(dest));
     await pipeline(await readStream(entry), createWriteStream(dest));
     result.files++;
     result.bytes += entry.uncompressedSize;
   };
 
+  // Entries are written a few at a time: with many small files the wait is the file system's.
   await new Promise<void>((resolve, reject) => {
     let failed = false;
+    let ended = false;
+    const inFlight = new Set<Promise<void>>();
     const fail = (e: unknown): void => {
       if (failed) return;
       failed = true;
       zip.close();
       reject(e instanceof UnpackError ? e : new UnpackError(archive, undefined, (e as Error).message));
     };
+    const settle = (): void => {
+      if (failed || !ended || inFlight.size > 0) return;
+      zip.close();
+      resolve();
+    };
     zip.on('error', fail);
     zip.on('end', () => {
-      if (!failed) resolve();
+      ended = true;
+      settle();
     });
     zip.on('entry', (entry: yauzl.Entry) => {
-      handle(entry).then(
-        () => zip.readEntry(),
+      try {
+        budget.entry(entry.fileName, entry.uncompressedSize);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      const full = inFlight.size + 1 >= ENTRY_JOBS;
+      const job: Promise<void> = handle(entry).then(
+        () => {
+          inFlight.delete(job);
+          if (full && !failed) zip.readEntry();
+          settle();
+        },
         (e: unknown) => fail(e instanceof UnpackError ? e : new UnpackError(archive, entry.fileName, (e as Error).message)),
       );
+      inFlight.add(job);
+      if (!full) zip.readEntry();
     });
     zip.readEntry();
   });
@@ -164,6 +197,7 @@ async function untar(file: string, root: string, archive: string, limits: Unpack
   const budget = new Budget(archive, limits);
   const result: UnpackResult = { files: 0, bytes: 0, skipped: [] };
   const writes: Promise<void>[] = [];
+  const folders = new FolderCache();
   let failure: unknown;
   const parser = new Parser({
     strict: true,
@@ -175,10 +209,11 @@ async function untar(file: string, root: string, archive: string, limits: Unpack
         const dest = resolvedOrThrow(root, archive, name);
         if (entry.type === 'Directory') {
           entry.resume();
-          writes.push(mkdir(dest, { recursive: true }).then(() => undefined));
+          writes.push(folders.make(dest));
         } else if (FILE_TYPES.has(entry.type)) {
           writes.push(
-            mkdir(path.dirname(dest), { recursive: true })
+            folders
+              .make(path.dirname(dest))
               .then(() => pipeline(entry, createWriteStream(dest)))
               .then(() => {
                 result.files++;
