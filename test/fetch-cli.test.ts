@@ -111,7 +111,7 @@ test('Kaggle and Synapse downloads send the token to the API only; no token in a
   assert.ok(!(bad.stdout + bad.stderr).includes('wrong-key-123'));
 });
 
-test('without a token: the exact steps; an archive placed by hand is verified, unpacked and pinned; --verify', async (t) => {
+test('without a token: the exact steps; an archive placed by hand is verified, unpacked and pinned; doctor; --verify', async (t) => {
   const dir = await tempDir(t);
   const raw = path.join(dir, 'raw');
   const env = { HOME: dir, KAGGLE_USERNAME: '', KAGGLE_KEY: '', SYNAPSE_AUTH_TOKEN: '' };
@@ -132,6 +132,19 @@ test('without a token: the exact steps; an archive placed by hand is verified, u
     o.archives.map((a) => [a.sha256, a.pinnedBy]),
     [[(await fileHashes(zip)).sha256, 'first download']],
   );
+
+  await mkdir(path.join(raw, '.downloads', 'AMOS'));
+  await writeFile(path.join(raw, '.downloads', 'AMOS', 'amos22.zip.partial'), Buffer.alloc(1500));
+  await mkdir(path.join(raw, 'BUSI'));
+  const doctor = await runCli(['doctor', '--raw', raw], { ...env, KAGGLE_USERNAME: 'bob', KAGGLE_KEY: KAGGLE_KEY });
+  assert.equal(doctor.code, 0, doctor.stderr);
+  assert.match(doctor.stdout, /^Kaggle token: found \(KAGGLE_USERNAME\/KAGGLE_KEY\)$/m);
+  assert.match(doctor.stdout, /^Synapse token: not found/m);
+  assert.match(doctor.stdout, /^COVID-QU-Ex +verified +unpacked by fetch/m);
+  assert.match(doctor.stdout, /^AMOS +partial +amos22\.zip 1\.5 KB downloaded so far$/m);
+  assert.match(doctor.stdout, /^BUSI +unpacked +.*was not unpacked by fetch/m);
+  assert.match(doctor.stdout, /^LiTS +missing +needs a person: the download needs a CodaLab login/m);
+  assert.ok(!doctor.stdout.includes(KAGGLE_KEY));
 
   const ok = await runCli(['fetch', '--raw', raw, '--verify'], env);
   assert.equal(ok.code, 0, ok.stdout);
