@@ -27,6 +27,25 @@ else:
             t.addfile(info, open(f, 'rb'))
 `;
 
+/** A RAR 4 archive of stored (uncompressed) files, written from the format's block layout: no free tool creates RAR. */
+const RAR = `import struct, zlib, sys
+def block(htype, flags, body):
+    head = struct.pack('<BHH', htype, flags, 7 + len(body)) + body
+    return struct.pack('<H', zlib.crc32(head) & 0xffff) + head
+out = b'Rar!\\x1a\\x07\\x00' + block(0x73, 0, b'\\0' * 6)
+for name, text in zip(sys.argv[2::2], sys.argv[3::2]):
+    n, data = name.encode(), text.encode()
+    body = struct.pack('<IIBIIBBHI', len(data), len(data), 3, zlib.crc32(data), 0x21, 20, 0x30, len(n), 0o100644) + n
+    out += block(0x74, 0x8000, body) + data
+out += block(0x7b, 0x4000, b'')
+open(sys.argv[1], 'wb').write(out)
+`;
+
+/** Writes a RAR holding `files` (name to text); false when Python is missing. */
+export function writeRar(t: TestContext, out: string, files: Record<string, string>): boolean {
+  return pythonArchive(t, RAR, [out, ...Object.entries(files).flat()]);
+}
+
 /** Packs folder `src` (its own name becomes the archive's top folder) into `out`; false when Python is missing. */
 export function packFolder(t: TestContext, kind: 'zip' | 'tar', src: string, out: string): boolean {
   return pythonArchive(t, PACK, [kind, src, out]);

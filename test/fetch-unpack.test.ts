@@ -6,6 +6,7 @@ import path from 'node:path';
 import { entryPath, unpack, UnpackError } from '../src/acquire/unpack.js';
 import { tempDir } from './helpers.js';
 import { pythonArchive } from './fetch-server.js';
+import { writeRar } from './fetch-archives.js';
 
 const LIMITS = { maxBytes: 1 << 20, maxEntries: 1000 };
 
@@ -104,4 +105,19 @@ with tarfile.open(sys.argv[1],'w:gz') as t:
   assert.deepEqual(r.skipped, ['Task06_Lung/latest: symbolic link to imagesTr (links are not unpacked)']);
   assert.equal(await readFile(path.join(root, 'sub/Task06_Lung/._lung_001.nii.gz'), 'utf8'), 'apple');
   assert.deepEqual((await readdir(path.join(root, 'sub/Task06_Lung'))).sort(), ['._lung_001.nii.gz', 'imagesTr']);
+});
+
+test('a RAR (CVC-ClinicDB ships one) unpacks; one with an entry leaving the folder writes nothing', async (t) => {
+  const { dir, root } = await setup(t);
+  const good = path.join(dir, 'CVC-ClinicDB.rar');
+  if (!writeRar(t, good, { 'CVC-ClinicDB/Original/1.tif': 'image', 'CVC-ClinicDB/Ground Truth/1.tif': 'mask' })) return;
+  const r = await unpack(good, 'rar', root, '', 'CVC-ClinicDB.rar', LIMITS);
+  assert.deepEqual([r.files, r.bytes], [2, 9]);
+  assert.equal(await readFile(path.join(root, 'CVC-ClinicDB/Ground Truth/1.tif'), 'utf8'), 'mask');
+  const bad = path.join(dir, 'bad.rar');
+  writeRar(t, bad, { 'ok.txt': 'fine', '../evil.txt': 'pwned' });
+  const other = path.join(dir, 'other');
+  await assert.rejects(unpack(bad, 'rar', other, '', 'bad.rar', LIMITS), /bad\.rar: entry "\.\.\/evil\.txt": path with "\.\."/);
+  assert.equal(await stat(path.join(other, 'ok.txt')).catch(() => undefined), undefined, 'checked before anything is written');
+  assert.equal(await stat(path.join(dir, 'evil.txt')).catch(() => undefined), undefined);
 });
