@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { intOption, listOption } from './options.js';
 import { progressMode } from './progress.js';
 import { fetchProgress, formatBytes } from './fetch-progress.js';
+import { interruptible } from './interrupt.js';
 import { textTable } from './format.js';
 
 function mirrorOption(value: string): string {
@@ -116,21 +117,13 @@ export function registerFetch(program: Command): void {
       }
       const expected = planned.plans.reduce((a, p) => a + p.toDownload.bytes, 0);
       const progress = fetchProgress(progressMode(process.stderr, o.quiet || o.json), expected);
-      const controller = new AbortController();
-      const interrupt = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\ninterrupted: stopping the transfers (partial files are kept and resumed by the next run)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', interrupt);
-      process.on('SIGTERM', interrupt);
-      const result = await fetchSources({ ...common, signal: controller.signal, onEvent: progress.onEvent }).finally(() => {
+      const interrupt = interruptible('stopping the transfers (partial files are kept and resumed by the next run)');
+      const result = await fetchSources({ ...common, signal: interrupt.signal, onEvent: progress.onEvent }).finally(() => {
         progress.end();
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        interrupt.dispose();
       });
       process.stdout.write(o.json ? `${JSON.stringify(result.outcomes, null, 2)}\n` : `${resultText(result)}\n`);
-      if (controller.signal.aborted) process.exitCode = 130;
+      if (interrupt.signal.aborted) process.exitCode = 130;
       else if (result.outcomes.some((x) => x.status === 'failed')) process.exitCode = 2;
     });
 }
