@@ -16,7 +16,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${i ? v.toFixed(1) : v} ${units[i]}`;
+  return `${i ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 interface Running {
