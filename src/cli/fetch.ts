@@ -99,7 +99,7 @@ export function registerFetch(program: Command): void {
     .option('--json', 'print the per-source result as JSON', false)
     .action(async (o) => {
       if (o.verify) {
-        const checks = await checkRaw(o.raw, o.sources);
+        const checks = await checkRaw(o.raw, o.sources && (await selectSources(o.sources)).map((a) => a.id));
         if (o.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
         else
           for (const c of checks)
