@@ -118,3 +118,22 @@ test('a checksum mismatch names the archive, expected and actual hash; nothing i
   assert.equal((await fileHashes(path.join(downloads, 'kvasir-seg.zip.rejected'))).sha256, actual);
   assert.equal(await readLock(raw), undefined, 'no lock entry for a failed source');
 });
+
+test('a body shorter than the catalog size is refused by size before any hash or unpacking', async (t) => {
+  const dir = await tempDir(t);
+  const fixtureRaw = path.join(dir, 'fixture-raw');
+  await (await fixtureFor('Kvasir-SEG')).generate(fixtureRaw);
+  const mirror = path.join(dir, 'mirror');
+  await mkdir(path.join(mirror, 'Kvasir-SEG'), { recursive: true });
+  const zip = path.join(mirror, 'Kvasir-SEG', 'kvasir-seg.zip');
+  if (!packFolder(t, 'zip', path.join(fixtureRaw, 'Kvasir-SEG', 'Kvasir-SEG'), zip)) return;
+  const real = await adapter('Kvasir-SEG');
+  const [archive] = real.fetch.routes[0].archives;
+  const sized = { ...real, fetch: { ...real.fetch, routes: [{ archives: [{ ...archive, size: 99_999_999 }] }] } };
+  const server = await mirrorOf(t, mirror);
+  const raw = path.join(dir, 'raw');
+  const [o] = (await fetchSources({ raw, sources: [sized], explicit: true, jobs: 1, mirror: server.url, env: {} })).outcomes;
+  const bytes = (await stat(zip)).size;
+  assert.equal(o.error?.reason, `kvasir-seg.zip: ${bytes} bytes, the catalog says 99999999 (moved aside as kvasir-seg.zip.rejected)`);
+  assert.equal(await stat(path.join(raw, 'Kvasir-SEG')).catch(() => undefined), undefined);
+});
