@@ -40,6 +40,8 @@ export interface ServeOptions {
   /** Cut the connection after this many body bytes, on the first `dropTimes` requests. */
   dropAfter?: number;
   dropTimes?: number;
+  /** Sent as ETag; a Range request whose If-Range differs gets the whole file (RFC 9110). */
+  etag?: string;
   /** Send the body in pieces with a pause between them (bytes per piece, ms). */
   throttle?: { bytes: number; ms: number };
 }
@@ -54,12 +56,14 @@ export function sendFile(
 ): void {
   served.count++;
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const start = options.range !== false && m ? Number(m[1]) : 0;
+  const ifRange = req.headers['if-range'];
+  const start = options.range !== false && m && (ifRange === undefined || ifRange === options.etag) ? Number(m[1]) : 0;
   if (start >= data.length && start > 0) {
     res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
     return;
   }
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': data.length - start };
+  if (options.etag) headers.etag = options.etag;
   if (start > 0) headers['content-range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
   res.writeHead(start > 0 ? 206 : 200, headers);
   const body = data.subarray(start);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transfer, type RetryPolicy } from '../src/acquire/transfer.js';
 import { tempDir } from './helpers.js';
@@ -122,4 +122,34 @@ test('a body that always ends short fails after the bounded retries, naming the 
     /gave up after 4 attempts: connection lost after \d+ of 300000 bytes/,
   );
   assert.equal(server.seen.length, 4);
+});
+
+test('a file changed on the server since the partial began comes whole (If-Range); a rebuilt-per-download file never resumes', async (t) => {
+  const served = { count: 0 };
+  const changed = randomBytes(200_000);
+  let version = 1;
+  const server = await loopback(t, (req, res) =>
+    version === 1
+      ? sendFile(req, res, DATA, { etag: '"v1"', dropAfter: 100_000 }, served)
+      : sendFile(req, res, changed, { etag: '"v2"' }, { count: 0 }),
+  );
+  const dir = await tempDir(t);
+  const partial = path.join(dir, 'i.partial');
+  await assert.rejects(
+    transfer({ url: `${server.url}/i.zip`, partial, label: 'i.zip', retry: { ...FAST, attempts: 1 } }),
+    /gave up after 1 attempts/,
+  );
+  assert.equal(await readFile(`${partial}.validator`, 'utf8'), '"v1"');
+  version = 2;
+  const r = await transfer({ url: `${server.url}/i.zip`, partial, label: 'i.zip', retry: FAST });
+  assert.equal(server.seen[1].headers['if-range'], '"v1"');
+  assert.equal(r.sha256, createHash('sha256').update(changed).digest('hex'));
+  assert.equal(await stat(`${partial}.validator`).catch(() => undefined), undefined, 'the validator goes with the finished file');
+
+  const camus = path.join(dir, 'camus.partial');
+  await writeFile(camus, DATA.subarray(0, 5000));
+  const seen = server.seen.length;
+  const whole = await transfer({ url: `${server.url}/CAMUS.zip`, partial: camus, label: 'CAMUS.zip', resumable: false, retry: FAST });
+  assert.equal(server.seen[seen].headers.range, undefined);
+  assert.equal(whole.sha256, createHash('sha256').update(changed).digest('hex'));
 });

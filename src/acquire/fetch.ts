@@ -130,6 +130,7 @@ export async function fetchSources(options: FetchOptions): Promise<FetchResult> 
         partial,
         label: archive.name,
         md5,
+        resumable: !archive.rebuiltPerDownload,
         retry: options.retry,
         signal: options.signal,
         onBytes: (done, total) => emit({ kind: 'bytes', source: source.id, archive: archive.name, done, total: total ?? archive.size }),

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, truncate } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash, type Hash } from 'node:crypto';
@@ -35,6 +35,8 @@ export interface TransferRequest {
   /** Archive name, for messages. */
   label: string;
   md5?: boolean;
+  /** False where the server rebuilds the file per download (CAMUS): a partial file is never continued. */
+  resumable?: boolean;
   retry?: RetryPolicy;
   idleTimeoutMs?: number;
   signal?: AbortSignal;
@@ -169,11 +171,27 @@ function contentRangeStart(value: string | undefined): { start: number; total?: 
   return m ? { start: Number(m[1]), total: m[2] === '*' ? undefined : Number(m[2]) } : undefined;
 }
 
+/**
+ * The ETag (strong only) or Last-Modified of the response that started a partial file, kept beside
+ * it: a resume sends it as `If-Range`, so a file changed on the server since comes whole (200)
+ * instead of as a tail spliced onto the old bytes.
+ */
+const validatorFile = (partial: string): string => `${partial}.validator`;
+
+async function saveValidator(partial: string, res: http.IncomingMessage): Promise<void> {
+  const etag = res.headers.etag;
+  const validator = etag && !etag.startsWith('W/') ? etag : res.headers['last-modified'];
+  if (validator) await writeFile(validatorFile(partial), validator);
+  else await rm(validatorFile(partial), { force: true });
+}
+
 /** One attempt: continues `partial` from its current length where the server allows it. */
 async function attempt(req: TransferRequest, state: { resumed: boolean }): Promise<TransferResult> {
   const md5 = req.md5 ?? false;
+  if (req.resumable === false) await rm(req.partial, { force: true });
   let { hashes, bytes } = await hashPrefix(req.partial, md5);
-  const range: Record<string, string> = bytes > 0 ? { range: `bytes=${bytes}-` } : {};
+  const validator = bytes > 0 ? await readFile(validatorFile(req.partial), 'utf8').catch(() => undefined) : undefined;
+  const range: Record<string, string> = bytes > 0 ? { range: `bytes=${bytes}-`, ...(validator ? { 'if-range': validator } : {}) } : {};
   const { res, url } = await open(req.url, req.headers ?? {}, range, req.idleTimeoutMs ?? IDLE_TIMEOUT_MS, req.signal);
   const status = res.statusCode ?? 0;
   if (status === 416 && bytes > 0) {
@@ -227,6 +245,7 @@ async function attempt(req: TransferRequest, state: { resumed: boolean }): Promi
     }
     const length = Number(res.headers['content-length']);
     total = Number.isFinite(length) && res.headers['content-length'] !== undefined ? length : undefined;
+    await saveValidator(req.partial, res);
   }
   const startedAt = bytes;
   const tap = new Transform({
@@ -268,7 +287,9 @@ export async function transfer(req: TransferRequest): Promise<TransferResult> {
   let last = '';
   for (let i = 0; i < policy.attempts; i++) {
     try {
-      return await attempt(req, state);
+      const result = await attempt(req, state);
+      await rm(validatorFile(req.partial), { force: true });
+      return result;
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
       last = e.message;
