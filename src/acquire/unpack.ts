@@ -85,7 +85,7 @@ class Budget {
       throw new UnpackError(
         this.archive,
         name,
-        `the archive inflates beyond ${this.limits.maxBytes} bytes (a zip bomb, or a bound to raise)`,
+        `the archive inflates beyond ${this.limits.maxBytes} bytes: refused as a possible zip bomb`,
       );
   }
 }
