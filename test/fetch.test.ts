@@ -11,7 +11,8 @@ import { readLock } from '../src/acquire/lock.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import type { SourceAdapter } from '../src/catalog/types.js';
 import { buildWhole, tempDir, treeHashes } from './helpers.js';
-import { mirrorOf } from './fetch-server.js';
+import { mirrorOf, type Loopback } from './fetch-server.js';
+import type { TestContext } from 'node:test';
 import { fileHashes, packFolder, withChecksums } from './fetch-archives.js';
 
 async function adapter(id: string): Promise<SourceAdapter> {
@@ -92,16 +93,22 @@ test('Kvasir-SEG zip and Task06_Lung tar via --mirror: fetched, unpacked, built 
   assert.equal(fromFixtures.record.sources[0].raw, undefined, 'no lock, no raw digest');
 });
 
-test('a checksum mismatch names the archive, expected and actual hash; nothing is unpacked or kept under its name', async (t) => {
+/** A mirror serving kvasir-seg.zip packed from the fixture (undefined without Python). */
+async function kvasirMirror(t: TestContext): Promise<{ zip: string; server: Loopback; raw: string } | undefined> {
   const dir = await tempDir(t);
   const fixtureRaw = path.join(dir, 'fixture-raw');
   await (await fixtureFor('Kvasir-SEG')).generate(fixtureRaw);
   const mirror = path.join(dir, 'mirror');
   await mkdir(path.join(mirror, 'Kvasir-SEG'), { recursive: true });
   const zip = path.join(mirror, 'Kvasir-SEG', 'kvasir-seg.zip');
-  if (!packFolder(t, 'zip', path.join(fixtureRaw, 'Kvasir-SEG', 'Kvasir-SEG'), zip)) return;
-  const server = await mirrorOf(t, mirror);
-  const raw = path.join(dir, 'raw');
+  if (!packFolder(t, 'zip', path.join(fixtureRaw, 'Kvasir-SEG', 'Kvasir-SEG'), zip)) return undefined;
+  return { zip, server: await mirrorOf(t, mirror), raw: path.join(dir, 'raw') };
+}
+
+test('a checksum mismatch names the archive, expected and actual hash; nothing is unpacked or kept under its name', async (t) => {
+  const mirror = await kvasirMirror(t);
+  if (!mirror) return;
+  const { zip, server, raw } = mirror;
   // The real catalog entry: the test zip cannot match torch-em's published sha256.
   const result = await fetchSources({ raw, sources: [await adapter('Kvasir-SEG')], explicit: true, jobs: 1, mirror: server.url, env: {} });
   const [o] = result.outcomes;
@@ -120,18 +127,12 @@ test('a checksum mismatch names the archive, expected and actual hash; nothing i
 });
 
 test('a body shorter than the catalog size is refused by size before any hash or unpacking', async (t) => {
-  const dir = await tempDir(t);
-  const fixtureRaw = path.join(dir, 'fixture-raw');
-  await (await fixtureFor('Kvasir-SEG')).generate(fixtureRaw);
-  const mirror = path.join(dir, 'mirror');
-  await mkdir(path.join(mirror, 'Kvasir-SEG'), { recursive: true });
-  const zip = path.join(mirror, 'Kvasir-SEG', 'kvasir-seg.zip');
-  if (!packFolder(t, 'zip', path.join(fixtureRaw, 'Kvasir-SEG', 'Kvasir-SEG'), zip)) return;
+  const mirror = await kvasirMirror(t);
+  if (!mirror) return;
+  const { zip, server, raw } = mirror;
   const real = await adapter('Kvasir-SEG');
   const [archive] = real.fetch.routes[0].archives;
   const sized = { ...real, fetch: { ...real.fetch, routes: [{ archives: [{ ...archive, size: 99_999_999 }] }] } };
-  const server = await mirrorOf(t, mirror);
-  const raw = path.join(dir, 'raw');
   const [o] = (await fetchSources({ raw, sources: [sized], explicit: true, jobs: 1, mirror: server.url, env: {} })).outcomes;
   const bytes = (await stat(zip)).size;
   assert.equal(o.error?.reason, `kvasir-seg.zip: ${bytes} bytes, the catalog says 99999999 (moved aside as kvasir-seg.zip.rejected)`);

@@ -6,16 +6,14 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { FetchArchive, SourceAdapter } from '../catalog/types.js';
 import { endpoints, findCredentials } from './credentials.js';
 import { limiter } from './limit.js';
-import { LOCK_FORMAT, readLock, treeDigest, writeLock, fileSha256, type LockedArchive, type RawLock } from './lock.js';
+import { LOCK_FORMAT, readLock, treeDigest, writeLock, type LockedArchive, type RawLock } from './lock.js';
 import { DOWNLOADS, PARTIAL_SUFFIX, REJECTED_SUFFIX, downloadsDir, planSource, type PlannedArchive, type SourcePlan } from './plan.js';
 import { resolveRequest, type ResolveContext } from './resolve.js';
 import { formatMismatch, readHead } from './sniff.js';
-import { transfer, TransferError, type RetryPolicy } from './transfer.js';
+import { hashPrefix, transfer, TransferError, type RetryPolicy } from './transfer.js';
 import { defaultLimits, unpack, UnpackError, type UnpackLimits } from './unpack.js';
 import { checksumMismatch, expectationsFor, pinnedBy, type Expectation } from './verify.js';
 
@@ -61,17 +59,6 @@ export interface FetchResult {
   outcomes: SourceOutcome[];
 }
 
-async function hashFile(file: string, md5: boolean): Promise<{ sha256: string; md5?: string }> {
-  if (!md5) return { sha256: await fileSha256(file) };
-  const a = createHash('sha256');
-  const b = createHash('md5');
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    a.update(chunk);
-    b.update(chunk);
-  }
-  return { sha256: a.digest('hex'), md5: b.digest('hex') };
-}
-
 /** A downloaded or placed file that fails a check is moved aside, never left under the archive's name. */
 async function reject(file: string, dir: string, archive: string, url: string | undefined, reason: string): Promise<never> {
   await rename(file, path.join(dir, archive + REJECTED_SUFFIX)).catch(() => rm(file, { force: true }));
@@ -115,7 +102,8 @@ export async function fetchSources(options: FetchOptions): Promise<FetchResult> 
     const md5 = expectations.some((e) => e.algorithm === 'md5');
     if (planned.state === 'verified') return lock.sources[source.id]!.archives.find((a) => a.name === archive.name)!;
     if (planned.state === 'placed') {
-      const hashes = await hashFile(final, md5);
+      const { hashes: running } = await hashPrefix(final, md5);
+      const hashes = { sha256: running.sha256.digest('hex'), md5: running.md5?.digest('hex') };
       await checkFile(final, dir, archive, undefined, { ...hashes, bytes: planned.bytesOnDisk }, expectations);
       return { name: archive.name, url: planned.url, size: planned.bytesOnDisk, sha256: hashes.sha256, pinnedBy: pinnedBy(expectations) };
     }

@@ -110,7 +110,8 @@ interface Hashes {
   md5?: Hash;
 }
 
-async function hashPrefix(file: string, md5: boolean): Promise<{ hashes: Hashes; bytes: number }> {
+/** The hashes of a file's current bytes, still open for more (a resumed download continues them). */
+export async function hashPrefix(file: string, md5: boolean): Promise<{ hashes: Hashes; bytes: number }> {
   const hashes: Hashes = { sha256: createHash('sha256'), md5: md5 ? createHash('md5') : undefined };
   let bytes = 0;
   try {
