@@ -82,8 +82,63 @@ export interface SourceInfo {
   citations: Citation[];
   /** Numbered manual download steps. */
   download: string[];
+  /** What `medbank fetch` downloads, or why it cannot, with the steps to do by hand. */
+  fetch: SourceFetch;
   /** The folder layout MedBank expects under `<raw>/<id>/`. */
   layout: string;
+}
+
+/** A published checksum and where the fact comes from (ACQUISITION.md names the peer loader). */
+export interface Checksum {
+  algorithm: 'sha256' | 'md5';
+  value: string;
+  origin: string;
+}
+
+/** How an archive unpacks: `file` is a single file copied as is (KiTS19's per-case volumes). */
+export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz' | 'rar' | 'file';
+
+/** Where an archive's bytes come from; `hand` means a person downloads it (login, form, terms). */
+export type ArchiveOrigin =
+  | { kind: 'url'; url: string }
+  /** Kaggle dataset `owner/slug`, downloaded with the user's API token. */
+  | { kind: 'kaggle'; dataset: string }
+  /** A Synapse file found by name below a project (`path` from the project down to the file). */
+  | { kind: 'synapse'; project: string; path: string[] }
+  | { kind: 'hand' };
+
+export interface FetchArchive {
+  /** File name in `<raw>/.downloads/<id>/` and under a mirror's `<url>/<id>/`. */
+  name: string;
+  from: ArchiveOrigin;
+  /** Where the URL (or dataset id) comes from. */
+  origin: string;
+  /** Size in bytes, where published. */
+  size?: number;
+  checksums: Checksum[];
+  format: ArchiveFormat;
+  /** Folder under `<raw>/<id>/` it unpacks into ('' = the source folder); for `file`, its path there. */
+  into: string;
+  /** The server rebuilds it on every download (CAMUS), so its hash is never pinned: the unpacked files are. */
+  rebuiltPerDownload?: boolean;
+  /** Not needed by `build` (REFUGE's test labels): used when present, otherwise only noted. */
+  optional?: boolean;
+}
+
+/** One way to obtain a source: every archive it lists. */
+export interface FetchRoute {
+  archives: FetchArchive[];
+  /** What a user should know about this way (mirror layout, missing parts). */
+  note?: string;
+}
+
+export interface SourceFetch {
+  /** Ways to obtain the source, in order of preference; the first whose needs are met is used. */
+  routes: FetchRoute[];
+  /** Why a person may have to download it, and the exact steps (placing archives in `.downloads/<id>/`). */
+  manual: { reason: string; steps: string[] };
+  /** Archive names are unknown: any zip, tar or RAR placed in `.downloads/<id>/` is unpacked. */
+  anyArchive?: boolean;
 }
 
 /** How one task's binary mask is derived from raw annotation files (paths relative to the raw root). */

@@ -4,6 +4,7 @@ import { build, type BuildOptions } from '../pipeline/build.js';
 import { parseShard, shardFromEnv } from '../pipeline/shard.js';
 import { UsageError } from '../errors.js';
 import { progressMode, progressPrinter, sourceCountsTable } from './progress.js';
+import { interruptible } from './interrupt.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import { LAYOUTS } from '../contract/layout.js';
 import { LICENSE_USES } from '../catalog/license-policy.js';
@@ -97,14 +98,7 @@ export function registerBuild(program: Command): void {
               ? shardFromEnv(process.env, o.shards)
               : undefined;
       const progress = progressPrinter(progressMode(process.stderr, o.quiet || o.json));
-      const controller = new AbortController();
-      const interrupt = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\ninterrupted: stopping the workers (press Ctrl-C again to quit at once)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', interrupt);
-      process.on('SIGTERM', interrupt);
+      const interrupt = interruptible('stopping the workers (press Ctrl-C again to quit at once)');
       const options: BuildOptions = {
         raw: o.raw,
         out: o.out,
@@ -124,13 +118,12 @@ export function registerBuild(program: Command): void {
         license: o.license,
         limits: limitOptions(o),
         shard,
-        signal: controller.signal,
+        signal: interrupt.signal,
         onProgress: progress.onProgress,
       };
       const result = await build(options).finally(() => {
         progress.end();
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        interrupt.dispose();
       });
       if (!o.quiet && !o.json) process.stderr.write(`${sourceCountsTable(result.perSource)}\n`);
       if (result.interrupted) {

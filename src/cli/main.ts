@@ -15,6 +15,8 @@ import { registerCite } from './cite.js';
 import { registerView } from './view.js';
 import { registerMerge } from './merge.js';
 import { registerExport } from './export.js';
+import { registerFetch } from './fetch.js';
+import { registerDoctor } from './doctor.js';
 
 // V8 otherwise grows its heaps with the job count (a 10,000-sample build held garbage worth
 // 3 KiB per sample); sizing them for memory keeps a build's peak RSS nearly flat at the same
@@ -29,6 +31,8 @@ const program = new Command()
   .exitOverride();
 
 registerSources(program);
+registerFetch(program);
+registerDoctor(program);
 registerBuild(program);
 registerMerge(program);
 registerPreprocess(program);

@@ -89,6 +89,8 @@ export interface BuildRecord {
     files?: FileAccount;
     /** What the split assignment merged beyond the adapter's groups (copies, video sequences), in words. */
     grouping: string[];
+    /** The unpacked raw files' digest from `<raw>/medbank-raw.lock.json`, when `medbank fetch` wrote one. */
+    raw?: { digest: string; files: number; bytes: number };
   }[];
   tasks: TaskRecord[];
   counts: { samples: number; train: number; val: number; test: number; skippedEmpty: number };

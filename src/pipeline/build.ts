@@ -26,6 +26,7 @@ import type { PlanIndex } from './plan-file.js';
 import { planInThread, type Planned } from './plan-phase.js';
 import { clearShardDones, jobFingerprinter, prepareTree, readJobRecord, writeShardDone } from './tree-state.js';
 import { writeRecords, type FinishedJob } from './record.js';
+import { rawDigests } from '../acquire/lock.js';
 import type { Shard } from './shard.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -234,6 +235,7 @@ async function scanAndConvert(
         problems,
         notes,
         files,
+        rawDigests: await rawDigests(rawRoot),
         options: recordOptions,
         ratios,
         signal: options.signal,

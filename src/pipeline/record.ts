@@ -38,6 +38,8 @@ export interface RecordInput {
   notes: Record<string, string[]>;
   /** What became of each source's files (medbank.json `sources[].files`). */
   files?: Record<string, FileAccount>;
+  /** Per source, the unpacked raw digest from the raw lock (absent without one, and in a merge). */
+  rawDigests?: Record<string, { digest: string; files: number; bytes: number }>;
   options: BuildRecord['options'];
   ratios: Ratios;
   /**
@@ -166,6 +168,7 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
       notes: input.notes[s.id] ?? [],
       ...(input.files?.[s.id] ? { files: input.files[s.id] } : {}),
       grouping: grouping.get(s.id) ?? [],
+      ...(input.rawDigests?.[s.id] ? { raw: input.rawDigests[s.id] } : {}),
     })),
     tasks,
     counts: {

@@ -56,6 +56,38 @@ const acdc: SourceAdapter = {
     'Unzip it into <raw>/ACDC/ keeping its folders (database/training/patient001..100 and database/testing/patient101..150).',
     'The 2017 challenge download (training/ and testing/testing/ without database/) is accepted too; its test folders may lack the _gt files.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'ACDC.zip',
+            from: {
+              kind: 'url',
+              url: 'https://humanheart-project.creatis.insa-lyon.fr/database/api/v1/collection/637218c173e9f0047faa00fb/download',
+            },
+            origin: 'torch-em acdc.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '2787e08b0d3525cbac710fc3bdf69ee7c5fd7446472e49db8bc78548802f6b5e',
+                origin: 'torch-em acdc.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+      },
+    ],
+    manual: {
+      reason: 'only if the CREATIS server is unreachable',
+      steps: [
+        'Download the ACDC collection as one zip (see the download steps).',
+        'Put it as ACDC.zip in <raw>/.downloads/ACDC/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `ACDC/
   database/                                 (wrappers such as ACDC/ above it are fine)
     training/

@@ -84,6 +84,35 @@ const amos: SourceAdapter = {
     'Unzip it into <raw>/AMOS/ keeping its folders (amos22/imagesTr, labelsTr, imagesVa, labelsVa, imagesTs); __MACOSX/ is ignored.',
     'Both CT and MRI scans are in the same folders: MedBank tells them apart by id (below 500 is CT).',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'amos22.zip',
+            from: { kind: 'url', url: 'https://zenodo.org/records/7155725/files/amos22.zip' },
+            origin: 'torch-em amos.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'd2fbf2c31abba9824d183f05741ce187b17905b8cca64d1078eabf1ba96775c2',
+                origin: 'torch-em amos.py, record 7155725',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+      },
+    ],
+    manual: {
+      reason: 'only if Zenodo is unreachable',
+      steps: [
+        'Download amos22.zip from https://zenodo.org/records/7155725.',
+        'Put it in <raw>/.downloads/AMOS/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `AMOS/
   amos22/                                   (wrapper folders are fine)
     dataset.json, readme.md

@@ -60,6 +60,32 @@ const btcv: SourceAdapter = {
     'In the project Files, download Abdomen/RawData.zip; not CervixRawData.zip, and not the pre-processed TransUNet "Synapse" npz/h5 release (8 organs, remapped labels).',
     'Unzip it into <raw>/BTCV/ keeping its folders (RawData/Training/img, RawData/Training/label, RawData/Testing/img).',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'RawData.zip',
+            from: { kind: 'synapse', project: 'syn3193805', path: ['Abdomen', 'RawData.zip'] },
+            origin: 'Synapse project syn3193805 (ACQUISITION.md; Abdomen/RawData.zip per the download steps)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'needs a Synapse personal access token of an account that joined the challenge; no hash is published, so the first verified download is pinned in the lock',
+      },
+    ],
+    manual: {
+      reason: 'Synapse needs an account that joined the challenge and accepted its data-use terms',
+      steps: [
+        'Create a Synapse account (https://www.synapse.org) and join the "Multi-Atlas Labeling Beyond the Cranial Vault" challenge (project syn3193805), accepting its data-use terms.',
+        'Either create a personal access token (Synapse: Account Settings > Personal Access Tokens, with download scope), export it as SYNAPSE_AUTH_TOKEN and rerun medbank fetch,',
+        'or download Abdomen/RawData.zip from the project Files in a browser.',
+        'Put RawData.zip in <raw>/.downloads/BTCV/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `BTCV/
   RawData/                                  (wrappers such as Abdomen/ are fine)
     Training/

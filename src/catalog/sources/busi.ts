@@ -50,6 +50,51 @@ const busi: SourceAdapter = {
     'Unzip it into <raw>/BUSI/ so that <raw>/BUSI/Dataset_BUSI_with_GT/{benign,malignant,normal}/ exist.',
     'Keep the file names as shipped (spaces and parentheses included): MedBank pairs masks by name.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'breast-ultrasound-images-dataset-dataset-busi.zip',
+            from: { kind: 'kaggle', dataset: 'agneshyadav/breast-ultrasound-images-dataset-dataset-busi' },
+            origin: 'Kaggle mirror listed in ACQUISITION.md',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'Kaggle mirror (needs a Kaggle API token); no hash is published, so the first verified download is pinned in the lock',
+      },
+      {
+        archives: [
+          {
+            name: 'Dataset_BUSI.zip',
+            from: { kind: 'hand' },
+            origin: 'https://scholar.cu.edu.eg/Dataset_BUSI.zip (torch-em medical/busi.py)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'b2ce09f6063a31a73f628b6a6ee1245187cbaec225e93e563735691d68654de7',
+                origin: 'torch-em medical/busi.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: "official zip, placed by hand: its host's TLS certificate is broken and MedBank never turns verification off",
+      },
+    ],
+    manual: {
+      reason:
+        "the official host's TLS certificate is broken (MedBank never turns verification off) and the Kaggle mirror needs a Kaggle API token",
+      steps: [
+        'Either set up a Kaggle API token (README, "Fetching") and rerun medbank fetch: it downloads the Kaggle mirror.',
+        'Or download https://scholar.cu.edu.eg/Dataset_BUSI.zip in a browser, after checking the certificate warning yourself.',
+        'Put Dataset_BUSI.zip in <raw>/.downloads/BUSI/ and rerun medbank fetch: it is checked and unpacked like a download. Its sha256 must match the one torch-em publishes.',
+      ],
+    },
+  },
   layout: `BUSI/
   Dataset_BUSI_with_GT/            (any wrapper folders above it are fine)
     benign/     benign (1).png, benign (1)_mask.png, benign (4)_mask_1.png ...

@@ -65,6 +65,34 @@ const camus: SourceAdapter = {
     'Unzip it into <raw>/CAMUS/ keeping its folders: database_nifti/ and database_split/ (the split files give the official 400/50/50 patients).',
     'The 2019 MetaImage release (.mhd + .raw) is accepted as a fallback, but its folder names are unverified and it has no split files: prefer the NIfTI release.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'CAMUS.zip',
+            from: {
+              kind: 'url',
+              url: 'https://humanheart-project.creatis.insa-lyon.fr/database/api/v1/folder/63fde55f73e9f004868fb7ac/download',
+            },
+            origin: 'torch-em camus.py (ACQUISITION.md)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+            rebuiltPerDownload: true,
+          },
+        ],
+        note: 'the server rebuilds the zip on every download (torch-em), so its hash changes: the lock pins the unpacked files instead; --expect can supply a hash for a copy you keep',
+      },
+    ],
+    manual: {
+      reason: 'only if the CREATIS server is unreachable',
+      steps: [
+        'Download the CAMUS_public folder as one zip (see the download steps).',
+        'Put it as CAMUS.zip in <raw>/.downloads/CAMUS/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `CAMUS/
   CAMUS_public/                             (wrapper optional)
     database_nifti/

@@ -62,6 +62,64 @@ const cellseg: SourceAdapter = {
     'Download Training-labeled.zip, Tuning.zip and Testing.zip; the unlabelled train-unlabeled-part1/part2 archives are not used.',
     'Unzip them into <raw>/CellSeg/ keeping their folders: Training-labeled/, Tuning/ and Testing/Public/.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'Training-labeled.zip',
+            from: { kind: 'url', url: 'https://zenodo.org/records/10719375/files/Training-labeled.zip' },
+            origin: 'torch-em light_microscopy/neurips_cell_seg.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'b2383929eb8e99b2716fa0d4e2f6e03983e626a57cf00fe85175869c54aa3592',
+                origin: 'torch-em light_microscopy/neurips_cell_seg.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'Tuning.zip',
+            from: { kind: 'url', url: 'https://zenodo.org/records/10719375/files/Tuning.zip' },
+            origin: 'torch-em light_microscopy/neurips_cell_seg.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '849423d36bb8fcc2d91a5b189a3b6d93c3d4071c9701eaaa44ba393a510459c4',
+                origin: 'torch-em light_microscopy/neurips_cell_seg.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'Testing.zip',
+            from: { kind: 'url', url: 'https://zenodo.org/records/10719375/files/Testing.zip' },
+            origin: 'torch-em light_microscopy/neurips_cell_seg.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '3379730221f43830d30fddf131750e967c9c9bdf04f98811e852a050eb659ccc',
+                origin: 'torch-em light_microscopy/neurips_cell_seg.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'the unlabelled train-unlabeled-part1/part2 archives are not needed and not fetched',
+      },
+    ],
+    manual: {
+      reason: 'only if Zenodo is unreachable',
+      steps: [
+        'Download Training-labeled.zip, Tuning.zip and Testing.zip from https://zenodo.org/records/10719375.',
+        'Put them in <raw>/.downloads/CellSeg/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `CellSeg/
   Training-labeled/                 (official train; a wrapper folder above it is fine)
     images/   cell_00001.png|.tif|.tiff|.bmp|.jpg ...   (grey, RGB or more channels; 8 or 16 bit)

@@ -134,6 +134,31 @@ const covidQuEx: SourceAdapter = {
     'Unzip it into <raw>/COVID-QU-Ex/ keeping its folders, including the doubled names and the spaces ("Lung Segmentation Data/Lung Segmentation Data/", "lung masks").',
     'Keep both parts: "Lung Segmentation Data" feeds Lung_XR_9 and "Infection Segmentation Data" feeds LungInfection_XR_10.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'covidqu.zip',
+            from: { kind: 'kaggle', dataset: 'anasmohammedtahir/covidqu' },
+            origin: 'torch-em via the Kaggle API (ACQUISITION.md)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'needs a Kaggle API token; no hash is published, so the first verified download is pinned in the lock',
+      },
+    ],
+    manual: {
+      reason: 'Kaggle needs a (free) account and its API token',
+      steps: [
+        'Set up a Kaggle API token (README, "Fetching") and rerun medbank fetch,',
+        'or download https://www.kaggle.com/datasets/anasmohammedtahir/covidqu in a browser (signed in).',
+        'Put the zip as covidqu.zip in <raw>/.downloads/COVID-QU-Ex/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `COVID-QU-Ex/
   Lung Segmentation Data/Lung Segmentation Data/     (an extra wrapper such as COVID-QU-Ex_Dataset/ is fine)
     Train/ Val/ Test/

@@ -78,6 +78,43 @@ const clinicdb: SourceAdapter = {
     'Request CVC-ClinicDB at https://polyp.grand-challenge.org/CVCClinicDB/ (or use the Kaggle copy "cvcclinicdb", which needs a free account).',
     'Unzip it into <raw>/CVC-ClinicDB/ keeping its folders: Original/ and Ground Truth/ (TIF), or the Kaggle PNG/ and TIF/ copies.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'CVC-ClinicDB.rar',
+            from: { kind: 'url', url: 'https://www.dropbox.com/s/p5qe9eotetjnbmq/CVC-ClinicDB.rar?dl=1' },
+            origin: 'Dropbox link of many READMEs (ACQUISITION.md)',
+            checksums: [],
+            format: 'rar',
+            into: '',
+          },
+        ],
+        note: 'a Dropbox copy; no hash is published, so the first verified download is pinned in the lock',
+      },
+      {
+        archives: [
+          {
+            name: 'cvcclinicdb.zip',
+            from: { kind: 'kaggle', dataset: 'balraj98/cvcclinicdb' },
+            origin: 'Kaggle mirror listed in ACQUISITION.md',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'Kaggle mirror (needs a Kaggle API token)',
+      },
+    ],
+    manual: {
+      reason: 'the official release is given on request; the copies are unofficial',
+      steps: [
+        'Request CVC-ClinicDB at https://polyp.grand-challenge.org/CVCClinicDB/, or download the Kaggle copy balraj98/cvcclinicdb (free account).',
+        'Put the archive (as CVC-ClinicDB.rar or cvcclinicdb.zip) in <raw>/.downloads/CVC-ClinicDB/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `CVC-ClinicDB/
   Original/1.tif ... 612.tif
   Ground Truth/1.tif ... 612.tif

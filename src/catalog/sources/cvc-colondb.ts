@@ -52,6 +52,17 @@ const colondb: SourceAdapter = {
     'Get the 380-frame version used by PraNet (TestDataset/CVC-ColonDB) or its Kaggle copy "cvc-colondb" (free account), or request the original 300-frame release at http://vi.cvc.uab.es/colon-qa/cvccolondb/.',
     'Unzip it into <raw>/CVC-ColonDB/ keeping its folders (images/ and masks/, or the BMP files).',
   ],
+  fetch: {
+    routes: [],
+    manual: {
+      reason: 'the original release is behind a request form and the 380-frame copies have no fixed URL or file name',
+      steps: [
+        'Get the 380-frame version (PraNet TestDataset/CVC-ColonDB, or the Kaggle copy "cvc-colondb") or request the original at http://vi.cvc.uab.es/colon-qa/cvccolondb/.',
+        'Put the archive (any name) in <raw>/.downloads/CVC-ColonDB/ and rerun medbank fetch: it is unpacked, and its sha256 pinned in the lock.',
+      ],
+    },
+    anyArchive: true,
+  },
   layout: `CVC-ColonDB/
   images/1.png ... 380.png      masks/1.png ... 380.png     (380-frame version; preferred when both exist)
 or the original release:

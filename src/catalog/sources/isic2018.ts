@@ -71,6 +71,105 @@ const isic2018: SourceAdapter = {
     'Download the six Task 1 archives: ISIC2018_Task1-2_{Training,Validation,Test}_Input.zip and ISIC2018_Task1_{Training,Validation,Test}_GroundTruth.zip.',
     'Unzip all six into <raw>/ISIC2018/ (each unpacks to a folder of its own name).',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'ISIC2018_Task1-2_Training_Input.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1-2_Training_Input.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '80f98572347a2d7a376227fa9eb2e4f7459d317cb619865b8b9910c81446675f',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'ISIC2018_Task1-2_Validation_Input.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1-2_Validation_Input.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '0ea920fcfe512d12a6e620b50b50233c059f67b10146e1479c82be58ff15a797',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'ISIC2018_Task1-2_Test_Input.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1-2_Test_Input.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'e59ae1f69f4ed16f09db2cb1d76c2a828487b63d28f6ab85997f5616869b127d',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'ISIC2018_Task1_Training_GroundTruth.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1_Training_GroundTruth.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '99f8b2bb3c4d6af483362010715f7e7d5d122d9f6c02cac0e0d15bef77c7604c',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'ISIC2018_Task1_Validation_GroundTruth.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1_Validation_GroundTruth.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'f6911e9c0a64e6d687dd3ca466ca927dd5e82145cb2163b7a1e5b37d7a716285',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'ISIC2018_Task1_Test_GroundTruth.zip',
+            from: { kind: 'url', url: 'https://isic-challenge-data.s3.amazonaws.com/2018/ISIC2018_Task1_Test_GroundTruth.zip' },
+            origin: 'torch-em isic.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '2e8f6edce454a5bdee52485e39f92bd6eddf357e81f39018d05512175238ef82',
+                origin: 'torch-em isic.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+      },
+    ],
+    manual: {
+      reason: 'only if the ISIC bucket is unreachable',
+      steps: [
+        'Download the six archives from https://challenge.isic-archive.com/data/#2018.',
+        'Put them in <raw>/.downloads/ISIC2018/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `ISIC2018/
   ISIC2018_Task1-2_Training_Input/        ISIC_0000000.jpg ... (ATTRIBUTION.txt, LICENSE.txt ignored)
   ISIC2018_Task1_Training_GroundTruth/    ISIC_0000000_segmentation.png ...

@@ -1,6 +1,6 @@
 // KiTS19: 210 labelled CT volumes from the kits19 repository (slices on axis 0), label 1 kidney, 2 tumour.
 import path from 'node:path';
-import type { CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
+import type { FetchArchive, CtWindow, JobVolume, Problem, SourceAdapter } from '../types.js';
 import { volumeTargets } from '../volume-targets.js';
 
 const SOFT_TISSUE: CtWindow = { level: 40, width: 400 };
@@ -68,6 +68,45 @@ const kits19: SourceAdapter = {
     'Stay on the default branch (not "interpolated") and note the git commit you converted: labels and affines were revised after the release.',
     'Do not use KiTS21 or KiTS23 data here: they reuse the case ids with different labels.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'kits19-456b2934.zip',
+            from: { kind: 'url', url: 'https://github.com/neheller/kits19/archive/456b293435b25303bbc7995f094f83a0afdff0eb.zip' },
+            origin: 'GitHub archive of neheller/kits19 at commit 456b293435b25303bbc7995f094f83a0afdff0eb, the commit SOURCES.md read',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+          ...Array.from({ length: 210 }, (_, i): FetchArchive => {
+            const name = `case_${String(i).padStart(5, '0')}`;
+            return {
+              name: `${name}.nii.gz`,
+              from: {
+                kind: 'url',
+                url: `https://huggingface.co/datasets/neheller/KiTS-Challenge-Imaging/resolve/main/images/${name}.nii.gz`,
+              },
+              origin:
+                'Hugging Face dataset neheller/KiTS-Challenge-Imaging, images/case_XXXXX.nii.gz, as kits19 starter_code/get_imaging.py downloads it (ACQUISITION.md)',
+              checksums: [],
+              format: 'file',
+              into: `imaging/${name}/imaging.nii.gz`,
+            };
+          }),
+        ],
+        note: 'labels from the repository at a pinned commit, imaging of the 210 labelled cases one file each; no hashes are published, so the first verified downloads are pinned in the lock',
+      },
+    ],
+    manual: {
+      reason: 'only if GitHub or Hugging Face is unreachable',
+      steps: [
+        'Follow the download steps (git clone, then python -m starter_code.get_imaging), or',
+        'Put kits19-456b2934.zip and case_XXXXX.nii.gz in <raw>/.downloads/KiTS19/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `KiTS19/
   data/                                     (a kits19/ wrapper from a plain git clone is fine)
     case_00000/

@@ -48,6 +48,36 @@ const kvasir: SourceAdapter = {
     'Unzip it into <raw>/Kvasir-SEG/ so that <raw>/Kvasir-SEG/Kvasir-SEG/{images,masks}/ exist.',
     'Optional, for the official 880/120 split: put train.txt and val.txt of the MediaEval 2020 Medico task (kvasir-seg-train-val) anywhere under <raw>/Kvasir-SEG/. Without them the split is seeded.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'kvasir-seg.zip',
+            from: { kind: 'url', url: 'https://datasets.simula.no/downloads/kvasir-seg.zip' },
+            origin: 'torch-em kvasir.py (ACQUISITION.md)',
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '03b30e21d584e04facf49397a2576738fd626815771afbbf788f74a7153478f7',
+                origin: 'torch-em kvasir.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'the official 880/120 lists are not in the zip: put train.txt and val.txt under <raw>/Kvasir-SEG/ yourself (see download steps)',
+      },
+    ],
+    manual: {
+      reason: 'only if datasets.simula.no is unreachable',
+      steps: [
+        'Download kvasir-seg.zip from https://datasets.simula.no/kvasir-seg/.',
+        'Put kvasir-seg.zip in <raw>/.downloads/Kvasir-SEG/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `Kvasir-SEG/
   Kvasir-SEG/
     images/   cju0qkwl35piu0993l0dewei2.jpg ...

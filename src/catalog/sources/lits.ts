@@ -58,6 +58,38 @@ const lits: SourceAdapter = {
     'Unzip both into <raw>/LiTS/ keeping their folders ("Training Batch 1/", "Training Batch 2/"); the .nii files are uncompressed, about 54 GB in all.',
     'Do not add MSD Task03_Liver as well: it holds the same 131 volumes.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'Training_Batch1.zip',
+            from: { kind: 'hand' },
+            origin: 'CodaLab competition 17094 (ACQUISITION.md)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'Training_Batch2.zip',
+            from: { kind: 'hand' },
+            origin: 'CodaLab competition 17094 (ACQUISITION.md)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+      },
+    ],
+    manual: {
+      reason: 'the download needs a CodaLab login and the competition terms',
+      steps: [
+        'Create a CodaLab account and join the LiTS competition at https://competitions.codalab.org/competitions/17094 (Participate tab, accepting its terms).',
+        'Download Training_Batch1.zip and Training_Batch2.zip (about 15 GB).',
+        'Put both in <raw>/.downloads/LiTS/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `LiTS/
   Training Batch 1/                         (folder names vary, e.g. misspelt or nested; files are found by name)
     volume-0.nii ... volume-27.nii

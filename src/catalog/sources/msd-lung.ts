@@ -59,6 +59,32 @@ const msdLung: SourceAdapter = {
     'Extract it into <raw>/MSD_Lung/ keeping its folder, so that <raw>/MSD_Lung/Task06_Lung/ exists.',
     'The hidden ._lung_*.nii.gz files in the archive are macOS debris and are ignored.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'Task06_Lung.tar',
+            from: { kind: 'url', url: 'https://msd-for-monai.s3-us-west-2.amazonaws.com/Task06_Lung.tar' },
+            origin: 'MONAI apps/datasets.py (ACQUISITION.md)',
+            checksums: [
+              { algorithm: 'md5', value: '8afd997733c7fc0432f71255ba4e52dc', origin: 'MONAI apps/datasets.py' },
+              { algorithm: 'sha256', value: 'f782cd09da9cf7a3128475d4a53650d371db10f0427aa76e166fccfcb2654161', origin: 'torch-em msd.py' },
+            ],
+            format: 'tar',
+            into: '',
+          },
+        ],
+      },
+    ],
+    manual: {
+      reason: 'only if the MONAI bucket is unreachable',
+      steps: [
+        'Download Task06_Lung.tar from http://medicaldecathlon.com/.',
+        'Put it in <raw>/.downloads/MSD_Lung/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `MSD_Lung/
   Task06_Lung/                              (wrapper folders are fine)
     dataset.json

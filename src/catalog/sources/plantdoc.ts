@@ -153,6 +153,34 @@ const plantdoc: SourceAdapter = {
     'Unpack it into <raw>/PlantDoc/ keeping TRAIN/, TEST/, train_labels.csv and test_labels.csv.',
     'Keep the file names as shipped (URL-encoded names, query strings and double extensions included): images and annotations are paired by name.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'PlantDoc-Object-Detection-Dataset-b479f723.zip',
+            from: {
+              kind: 'url',
+              url: 'https://github.com/pratikkayal/PlantDoc-Object-Detection-Dataset/archive/b479f7232dd7af2060920e49359142904fe15273.zip',
+            },
+            origin:
+              'GitHub archive of commit b479f7232dd7af2060920e49359142904fe15273, the commit SOURCES.md read (test_labels.csv@b479f723)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+          },
+        ],
+        note: 'pinned to a commit (a branch archive changes when the branch moves); GitHub builds the zip, so no hash is published and the first verified download is pinned in the lock',
+      },
+    ],
+    manual: {
+      reason: 'only if GitHub is unreachable',
+      steps: [
+        'Download https://github.com/pratikkayal/PlantDoc-Object-Detection-Dataset/archive/b479f7232dd7af2060920e49359142904fe15273.zip.',
+        'Put it as PlantDoc-Object-Detection-Dataset-b479f723.zip in <raw>/.downloads/PlantDoc/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `PlantDoc/
   PlantDoc-Object-Detection-Dataset/    (any wrapper, e.g. a GitHub ZIP's ...-master/, is fine)
     TRAIN/   <name>.jpg + <name>.xml    (Pascal VOC boxes)

@@ -93,6 +93,107 @@ const refuge: SourceAdapter = {
     'Unzip it into <raw>/REFUGE/, then unzip each inner archive where it lies, keeping its folders (extra wrapper folders and __MACOSX/ are fine).',
     'Alternatively unpack the Kaggle mirror victorlemosml/refuge2 (free Kaggle account) into <raw>/REFUGE/: despite its name, its REFUGE2/{train,val,test} folders hold the 2018 data.',
   ],
+  fetch: {
+    routes: [
+      {
+        archives: [
+          {
+            name: 'REFUGE-Training400.zip',
+            from: { kind: 'url', url: 'https://aipe-broad-dataset.cdn.bcebos.com/gno/REFUGE-Training400.zip' },
+            origin: 'ml-prepare ml_prepare/refuge/tfds.py (ACQUISITION.md)',
+            size: 716_807_624,
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'c6d4f8cd66b0b558f8f63245803cba53e774ab6c5de9dfb7bd113a6e30fb183a',
+                origin: 'ml-prepare ml_prepare/refuge/tfds.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'Annotation-Training400.zip',
+            from: { kind: 'url', url: 'https://aipe-broad-dataset.cdn.bcebos.com/gno/Annotation-Training400.zip' },
+            origin: 'ml-prepare ml_prepare/refuge/tfds.py (ACQUISITION.md)',
+            size: 348_137_626,
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '5dc4b16c5e4c3f7c30106b0f22f0b44b7d4bdc18f12d3a0d2e0cadc41fd8e92b',
+                origin: 'ml-prepare ml_prepare/refuge/tfds.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'REFUGE-Validation400.zip',
+            from: { kind: 'url', url: 'https://aipe-broad-dataset.cdn.bcebos.com/gno/REFUGE-Validation400.zip' },
+            origin: 'ml-prepare ml_prepare/refuge/tfds.py (ACQUISITION.md)',
+            size: 363_541_061,
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: '41867a62214bd2da5750bd9c4cbd2f25802f5340a3042732227ebe2286a867c6',
+                origin: 'ml-prepare ml_prepare/refuge/tfds.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'REFUGE-Validation400-GT.zip',
+            from: { kind: 'url', url: 'https://aipe-broad-dataset.cdn.bcebos.com/gno/REFUGE-Validation400-GT.zip' },
+            origin: 'ml-prepare ml_prepare/refuge/tfds.py (ACQUISITION.md)',
+            size: 5_320_597,
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'e535a7bf0ad7bc6e94ffa68f8bda5e4965be0972d31c44f610c60beb3e1a9e84',
+                origin: 'ml-prepare ml_prepare/refuge/tfds.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'REFUGE-Test400.zip',
+            from: { kind: 'url', url: 'https://aipe-broad-dataset.cdn.bcebos.com/gno/REFUGE-Test400.zip' },
+            origin: 'ml-prepare ml_prepare/refuge/tfds.py (ACQUISITION.md)',
+            size: 360_832_658,
+            checksums: [
+              {
+                algorithm: 'sha256',
+                value: 'ff8a2f14ec94812186310cbf490a69c6deed9d9377c1f9dd5ba05ee0ff1a99cb',
+                origin: 'ml-prepare ml_prepare/refuge/tfds.py',
+              },
+            ],
+            format: 'zip',
+            into: '',
+          },
+          {
+            name: 'REFUGE-Test-GT.zip',
+            from: { kind: 'hand' },
+            origin: 'inside REFUGE2.zip of the grand-challenge download (login)',
+            checksums: [],
+            format: 'zip',
+            into: '',
+            optional: true,
+          },
+        ],
+        note: 'the 2018 zips from the CDN ml-prepare uses (whether it is still live is unknown); the test labels need a grand-challenge login',
+      },
+    ],
+    manual: {
+      reason: 'the official download and the test labels (REFUGE-Test-GT.zip, only inside REFUGE2.zip) need a grand-challenge login',
+      steps: [
+        'Create a grand-challenge.org account and join the REFUGE challenge at https://refuge.grand-challenge.org/ to reach its download page.',
+        'Download REFUGE2.zip and take REFUGE-Test-GT.zip out of it (and the five other archives if the CDN is down).',
+        'Put those archives in <raw>/.downloads/REFUGE/ and rerun medbank fetch: it is checked and unpacked like a download.',
+      ],
+    },
+  },
   layout: `REFUGE/
   Training400/                      (wrappers such as REFUGE2/REFUGE2/ or a doubled folder name are fine)
     Glaucoma/       g0001.jpg ... g0040.jpg

@@ -71,6 +71,17 @@ const rimOne: SourceAdapter = {
     'Take release 3 (159 stereo images), not RIM-ONE DL (2020, 485 images) nor the earlier releases.',
     'Unzip it into <raw>/RIM-ONE_r3/ keeping its folders, spaces included ("Healthy", "Glaucoma and suspects").',
   ],
+  fetch: {
+    routes: [],
+    manual: {
+      reason: 'no archive URL or file name is known: the University of La Laguna host is often offline',
+      steps: [
+        'Download the RIM-ONE release 3 zip from http://medimrg.webs.ull.es/research/downloads/ (bob.ip.binseg docs) when the host is up; no account is needed.',
+        'Put the zip (any name) in <raw>/.downloads/RIM-ONE_r3/ and rerun medbank fetch: it is unpacked, and its sha256 pinned in the lock.',
+      ],
+    },
+    anyArchive: true,
+  },
   layout: `RIM-ONE_r3/
   Healthy/                          (a wrapper folder above it is fine)
     Stereo Images/    N-1-L.jpg ... (2144x1424 stereo pairs; only the left 1072 px are annotated)
