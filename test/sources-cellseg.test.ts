@@ -133,9 +133,10 @@ test('CellSeg real samples: RGB PNG and uint16 TIFF with 16-bit labels keep the 
     const out = path.join(await tempDir(t), 'out');
     const { rows, record } = await buildRaw(samples, out, 'CellSeg', { size });
     assert.deepEqual(record.problems, []);
+    // Only the official training part is present: one of its two images is carved (seeded) as test.
     assert.deepEqual(
       rows.map((r) => `${r.name}:${r.split}:${r.original.width}x${r.original.height}`),
-      ['cellseg_train_00225:train:1024x1024', 'cellseg_train_00528:train:200x200'],
+      ['cellseg_train_00225:train:1024x1024', 'cellseg_train_00528:test:200x200'],
     );
     const result = pillowMasks(t, labelChecks(rows, samples, out, size));
     if (!result) return;
