@@ -40,6 +40,7 @@ export function registerBuild(program: Command): void {
     .option('--ratios <train,val,test>', 'split ratios where no official split exists', '70,10,20')
     .option('--keep-empty <share>', 'share of empty-mask samples to keep (0 to 1)', shareOption('--keep-empty'), 0)
     .option('--grey', 'write images as 8-bit grey instead of RGB', false)
+    .option('--no-links', 'write identical files (a slice under several tasks) as copies instead of hard links to one file')
     .option('--keep-3d', 'also write each volume, reoriented to RAS+, and its task labels as NIfTI (<Task>/volumes/)', false)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
     .option('--source-option <key=value>', 'source-specific option, repeatable', keyValueOption)
@@ -89,6 +90,7 @@ export function registerBuild(program: Command): void {
         keepEmpty: o.keepEmpty,
         grey: o.grey,
         keep3d: o.keep3d,
+        links: o.links,
         workers: o.workers,
         force: o.force,
         sourceOptions: o.sourceOption,

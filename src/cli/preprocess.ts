@@ -13,6 +13,7 @@ export function registerPreprocess(program: Command): void {
     .option('--size <n>', 'output width and height', intOption('--size', 16, 8192), 1024)
     .option('--resize <mode>', 'stretch, or pad to keep the aspect ratio', choiceOption('--resize', ['stretch', 'pad'] as const), 'stretch')
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
+    .option('--no-links', 'write identical outputs as copies instead of hard links to one file')
     .option('--quiet', 'print only problems and the summary', false)
     .action(async (input: string, output: string, o) => {
       let last = 0;
@@ -22,12 +23,14 @@ export function registerPreprocess(program: Command): void {
         size: o.size,
         resize: o.resize,
         workers: o.workers,
+        links: o.links,
         onProgress: (done, total) => {
           if (o.quiet || (done !== total && Date.now() - last < 2000)) return;
           last = Date.now();
           process.stderr.write(`preprocessed ${done}/${total}\n`);
         },
       });
+      if (result.linksUnavailable) process.stderr.write(`note: ${result.linksUnavailable}\n`);
       for (const p of result.problems) process.stderr.write(`problem: ${p.file}: ${p.reason}\n`);
       process.stdout.write(
         `${textTable(

@@ -77,6 +77,10 @@ export function progressPrinter(mode: ProgressMode, sink: ProgressSink = process
         println(`left out by --license: ${e.source}: ${e.reason}`);
         return;
       }
+      if (e.kind === 'links-unavailable') {
+        println(`note: ${e.reason}`);
+        return;
+      }
       if (mode === 'silent') return;
       if (e.kind === 'scanned') println(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}`);
       else if (e.kind === 'converted') {

@@ -40,6 +40,8 @@ export interface BuildOptions {
   ratios?: string;
   grey?: boolean;
   keep3d?: boolean;
+  /** False (`--no-links`): identical outputs are separate copies instead of hard links to one file. */
+  links?: boolean;
   force?: boolean;
   sourceOptions?: Record<string, string>;
   /** Leave out sources whose terms do not allow this use (license-policy.ts); default any. */
@@ -56,7 +58,9 @@ export type ProgressEvent =
   | { kind: 'absent'; source: string }
   | { kind: 'excluded'; source: string; reason: string }
   | { kind: 'converted'; done: number; total: number; resumed: number }
-  | { kind: 'problem'; source: string; file: string; reason: string };
+  | { kind: 'problem'; source: string; file: string; reason: string }
+  /** Said once per build: the file system refused a hard link, so identical files are copies. */
+  | { kind: 'links-unavailable'; reason: string };
 
 export interface SourceCounts {
   /** Jobs (raw images or volumes) of this shard. */
@@ -135,6 +139,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     seed: options.seed ?? 0,
     grey: options.grey ?? false,
     ...(options.keep3d ? { keep3d: true } : {}),
+    links: options.links ?? true,
   };
   const recordOptions: BuildRecord['options'] = {
     size,
@@ -145,6 +150,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     keepEmpty,
     grey: convertOpts.grey,
     ...(options.keep3d ? { keep3d: true } : {}),
+    // Recorded only when off, so trees built before links existed resume without --force.
+    ...(options.links === false ? { links: false as const } : {}),
     sources: present.map((s) => s.id),
     sourceOptions: options.sourceOptions ?? {},
   };
@@ -238,6 +245,7 @@ async function convertPhase(
   const { jobs: total, pending, perSource, problems } = planned;
   let done = total - pending.length;
   const resumed = done;
+  let linksNoted = false;
   options.onProgress?.({ kind: 'converted', done, total, resumed });
   await pool.run(
     pending,
@@ -245,6 +253,10 @@ async function convertPhase(
     (number) => ({ planLine: plan.line(number), opts }),
     (number, reply) => {
       done++;
+      if (reply.linksUnavailable && !linksNoted) {
+        linksNoted = true;
+        options.onProgress?.({ kind: 'links-unavailable', reason: reply.linksUnavailable });
+      }
       const source = plan.source(number);
       const counts = perSource[source];
       if (reply.ok) {

@@ -35,6 +35,7 @@ export async function merge(out: string): Promise<MergeResult> {
     keepEmpty: stored.keepEmpty,
     grey: stored.grey,
     ...(stored.keep3d ? { keep3d: true } : {}),
+    ...(stored.links === false ? { links: false as const } : {}),
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
   };
