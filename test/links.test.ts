@@ -10,6 +10,8 @@ import { buildTree, fixtureRaw } from './tree.js';
 import { build } from '../src/pipeline/build.js';
 import { readManifest } from '../src/dataset/open.js';
 import { LINK_FAILURE_ENV } from '../src/io/linked-write.js';
+import { uniqueFiles } from '../src/dataset/inspect-pool.js';
+import { validateTree } from '../src/dataset/validate.js';
 
 const SIZE = 48;
 const SOURCES: [string, string?][] = [['BTCV'], ['REFUGE']];
@@ -65,6 +67,13 @@ test('identical outputs are hard links to one file, kept by a resume, rebuilt af
   assert.ok(new Set(pngs.map((f) => f.inode)).size < pngs.length / 2, 'a slice under several tasks is stored once');
   const slice = pngs.find((f) => f.rel.includes('btcv_') && f.rel.includes('/images/') && f.links >= 4);
   assert.ok(slice, 'a BTCV slice with four or more organs is one file under each of their tasks');
+  // validate decodes each file once, whatever its names, and finds the linked tree clean.
+  const rows = await readManifest(out);
+  const { unique } = uniqueFiles(rows.map((r) => ({ image: path.join(out, r.image), mask: path.join(out, r.mask) })));
+  const inodes = (dir: string) => new Set(pngs.filter((f) => f.rel.includes(dir)).map((f) => f.inode)).size;
+  assert.equal(unique.filter((u) => u.image).length, inodes('/images/'));
+  assert.equal(unique.filter((u) => u.mask).length, inodes('/masks/'));
+  assert.deepEqual((await validateTree(out, { deep: true, workers: 2 })).findings, []);
   const disc = pngs.find((f) => f.rel.startsWith('OpticDisc_OC_1/images/'))!;
   const cup = pngs.find((f) => f.rel === disc.rel.replace('OpticDisc_OC_1', 'OpticCup_OC_2'));
   assert.equal(cup?.inode, disc.inode, 'the same fundus picture in two REFUGE tasks is one file');
