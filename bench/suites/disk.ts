@@ -10,9 +10,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { textTable } from '../../src/cli/format.js';
 import { fixtures } from '../../src/fixtures/registry.js';
-import { phantom } from '../../src/fixtures/phantom.js';
-import { placeVolume, writeNiftiFile, type Dims } from '../../src/fixtures/volumes.js';
-import { BTCV_ORGANS } from '../../src/fixtures/sources/btcv.js';
+import { writeBtcvCase } from '../../src/fixtures/sources/btcv.js';
 import { checked, CLI, timed } from '../measure.js';
 import type { Suite } from '../suite.js';
 
@@ -41,27 +39,6 @@ export async function diskUse(dir: string): Promise<{ files: number; inodes: num
   return { files, inodes: inodes.size, diskBytes: sum(inodes), distinctBytes: sum(contents) };
 }
 
-/** BTCV-layout raw cases at CT-like in-plane size: every slice through the upper abdomen holds several organs. */
-async function writeAbdominalCases(raw: string, cases: number): Promise<void> {
-  const dims: Dims = [192, 160, 40];
-  const labelOf = Object.fromEntries(BTCV_ORGANS.map(([s], i) => [s, i + 1]));
-  for (let id = 1; id <= cases; id++) {
-    const { hu, labels } = phantom(
-      dims,
-      id,
-      BTCV_ORGANS.map(([s]) => s),
-      labelOf,
-    );
-    const num = String(id).padStart(4, '0');
-    const dir = path.join(raw, 'BTCV', 'RawData', 'Training');
-    await writeNiftiFile(path.join(dir, 'img', `img${num}.nii.gz`), { ...placeVolume(hu, dims, [0.8, 0.8, 3], 'lps'), type: 'int16' });
-    await writeNiftiFile(path.join(dir, 'label', `label${num}.nii.gz`), {
-      ...placeVolume(labels, dims, [0.8, 0.8, 3], 'lps'),
-      type: 'uint8',
-    });
-  }
-}
-
 const suite: Suite = {
   name: 'disk',
   async run(ctx) {
@@ -73,7 +50,8 @@ const suite: Suite = {
     await rm(trees[1].raw, { recursive: true, force: true });
     ctx.log('writing the demo raw folder and 4 abdominal CT cases');
     for (const f of await fixtures()) await f.generate(trees[0].raw);
-    await writeAbdominalCases(trees[1].raw, 4);
+    // BTCV-layout cases at a CT-like in-plane size: every slice through the upper abdomen holds several organs.
+    for (let id = 1; id <= 4; id++) await writeBtcvCase(trees[1].raw, id, 'lps', [192, 160, 40]);
 
     const rows = [];
     for (const tree of trees) {
