@@ -12,7 +12,7 @@
  *   filter: "none" | "up" | "auto" (Up or per-row minimum-sum, whichever deflates a sample smaller)
  *   noisyLevel: with "auto", the level for an image whose sample deflates to more than
  *   NOISY_PERMILLE of its size (sensor noise): there level 2 costs twice level 1's CPU for 4% fewer
- *   bytes, where on smooth pictures it saves 7% for 1.5x (README, "Speed"). The choice depends
+ *   bytes, where on smooth pictures it saves 6% for 1.5x (README, "Speed"). The choice depends
  *   only on the pixels, so the bytes still do.
  * The work runs on libuv's thread pool, as sharp's does, so one thread can encode several slices
  * of a volume at once.
