@@ -9,13 +9,14 @@ export async function cachedCorpus(
   pairs: number,
   shapes?: (i: number) => Shape,
   withTree = true,
+  noise = 0,
 ): Promise<Corpus> {
   const dir = path.join(cache, key);
   const marker = path.join(dir, 'corpus.json');
   const done = await readFile(marker, 'utf8').catch(() => undefined);
   if (done) return JSON.parse(done) as Corpus;
   await rm(dir, { recursive: true, force: true });
-  const corpus = await writeCorpus(dir, pairs, 1, shapes, withTree);
+  const corpus = await writeCorpus(dir, pairs, 1, shapes, withTree, noise);
   await writeFile(marker, JSON.stringify(corpus));
   return corpus;
 }

@@ -72,6 +72,28 @@ export function photo(width: number, height: number, seed: number): Uint8Array {
   return out;
 }
 
+/**
+ * Adds Gaussian noise of standard deviation `sigma` grey levels to every sample (rounded, clipped):
+ * sensor-like noise as in ultrasound speckle or CT, which deflate cannot predict away.
+ */
+export function addNoise(pixels: Uint8Array, sigma: number, seed: number): Uint8Array {
+  const rand = rng(seed ^ 0x2545f491);
+  for (let i = 0; i < pixels.length; i += 2) {
+    // Box-Muller: two independent normal deviates from two uniform ones.
+    const r = sigma * Math.sqrt(-2 * Math.log(1 - rand()));
+    const t = 2 * Math.PI * rand();
+    for (const [k, z] of [
+      [i, r * Math.cos(t)],
+      [i + 1, r * Math.sin(t)],
+    ]) {
+      if (k >= pixels.length) break;
+      const v = Math.round(pixels[k] + z);
+      pixels[k] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return pixels;
+}
+
 /** A binary 0/255 mask: a lesion-like union of two overlapping ellipses. */
 export function lesion(width: number, height: number, seed: number): Uint8Array {
   const rand = rng(seed ^ 0x5bd1e995);
@@ -130,9 +152,17 @@ function rawPaths(shape: Shape, i: number): { image: string; mask: string } {
  * name, so a `.jpg` pair would come back as lossy JPEG (masks included) and no byte count would
  * be comparable; a MedBank tree holds PNGs.
  * `shapes` narrows the mix and `withTree` false skips the MedBank-layout copy (the memory runs
- * build small frames only).
+ * build small frames only). `noise` > 0 adds Gaussian noise of that sigma to every picture before
+ * it is saved (the noisy corpus).
  */
-export async function writeCorpus(dir: string, pairs: number, seed = 1, shapes?: (i: number) => Shape, withTree = true): Promise<Corpus> {
+export async function writeCorpus(
+  dir: string,
+  pairs: number,
+  seed = 1,
+  shapes?: (i: number) => Shape,
+  withTree = true,
+  noise = 0,
+): Promise<Corpus> {
   const raw = path.join(dir, 'raw');
   const tree = path.join(dir, 'tree');
   const inputs = { png: { files: 0, bytes: 0 }, jpg: { files: 0, bytes: 0 } };
@@ -141,6 +171,7 @@ export async function writeCorpus(dir: string, pairs: number, seed = 1, shapes?:
     const shape = (shapes ?? shapeOf)(i);
     const { width, height } = shape;
     const pixels = photo(width, height, seed * 100003 + i);
+    if (noise > 0) addNoise(pixels, noise, seed * 100003 + i);
     const mask = lesion(width, height, seed * 100003 + i);
     const files = rawPaths(shape, i);
     const imageFile = path.join(raw, files.image);

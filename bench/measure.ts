@@ -14,13 +14,15 @@ export interface Run {
   seconds: number;
   /** Largest resident set of the process (or of its largest child), MiB; null without GNU time. */
   peakRssMiB: number | null;
+  /** User plus system CPU seconds of the process and its children (GNU time); null without it. A fairer figure than wall time on a loaded machine. */
+  cpuSeconds: number | null;
   code: number;
   stderr: string;
 }
 
 export async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const useTime = existsSync(TIME);
-  const [exe, argv] = useTime ? [TIME, ['-f', 'BENCH_MAXRSS_KB %M', cmd, ...args]] : [cmd, args];
+  const [exe, argv] = useTime ? [TIME, ['-f', 'BENCH_MAXRSS_KB %M %U %S', cmd, ...args]] : [cmd, args];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(exe, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -29,12 +31,13 @@ export async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv 
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const m = /BENCH_MAXRSS_KB (\d+)/.exec(stderr);
+      const m = /BENCH_MAXRSS_KB (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       resolve({
         seconds,
         peakRssMiB: m ? Number(m[1]) / 1024 : null,
+        cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null,
         code: code ?? 1,
-        stderr: stderr.replace(/BENCH_MAXRSS_KB \d+\n?/, ''),
+        stderr: stderr.replace(/BENCH_MAXRSS_KB .*\n?/, ''),
       });
     });
   });

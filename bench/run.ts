@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every suite in bench/suites/ (or those named with --only) and writes
- * bench/out/results.json. Options: --pairs N (2D corpus, default 200), --memory 1000,10000,
- * --only 2d,encoders,memory,volume. Corpora are cached in bench/out/cache/.
+ * bench/out/results.json. Options: --pairs N (2D corpora, default 200), --repeat N (runs of each
+ * 2D pipeline, best counts; default 1), --memory 1000,10000, --only 2d,disk,encoders,memory,
+ * validate,volume. Corpora are cached in bench/out/cache/.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import type { BenchContext, Suite, SuiteResult } from './suite.js';
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: '200' },
+    repeat: { type: 'string', default: '1' },
     memory: { type: 'string', default: '1000,10000' },
     only: { type: 'string' },
     out: { type: 'string', default: path.join(REPO, 'bench', 'out') },
@@ -26,6 +28,7 @@ const ctx: BenchContext = {
   work: path.join(outDir, 'work'),
   cache: path.join(outDir, 'cache'),
   pairs: Number(values.pairs),
+  repeat: Math.max(1, Number(values.repeat)),
   memorySamples: values.memory.split(',').map(Number),
   log: (line) => process.stderr.write(`  ${line}\n`),
 };
@@ -51,7 +54,7 @@ const report = {
     node: process.version,
   },
   tool: await toolVersions(),
-  options: { pairs: ctx.pairs, memorySamples: ctx.memorySamples },
+  options: { pairs: ctx.pairs, repeat: ctx.repeat, memorySamples: ctx.memorySamples },
   results: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, 'skipped' in r ? r : r.figures])),
 };
 await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);

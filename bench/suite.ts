@@ -4,6 +4,8 @@ export interface BenchContext {
   work: string;
   cache: string;
   pairs: number;
+  /** Runs of each timed 2D pipeline; the best wall time counts (the machine may be shared). */
+  repeat: number;
   memorySamples: number[];
   log: (line: string) => void;
 }

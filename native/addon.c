@@ -1,6 +1,6 @@
 /*
- * MedBank's native addon: the per-sample hot loops that sharp does not cover (see png-encoder.c
- * and resample.c for why each one is native). Built by native/build.ts; optional, with
+ * MedBank's native addon: the per-sample hot loops that sharp does not cover (see png-encoder.c,
+ * png-decoder.c, pixel-facts.c and resample.c for why each one is native). Built by native/build.ts; optional, with
  * JavaScript and sharp fallbacks that give the same pixels.
  */
 #include <malloc.h>
@@ -19,6 +19,9 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"encodePng", NULL, png_encode, NULL, NULL, NULL, napi_default, NULL},
       {"pngEncoderVersion", NULL, png_encoder_version, NULL, NULL, NULL, napi_default, NULL},
+      {"inflatePng", NULL, png_inflate, NULL, NULL, NULL, napi_default, NULL},
+      {"imageCells", NULL, image_cells, NULL, NULL, NULL, napi_default, NULL},
+      {"maskFacts", NULL, mask_facts, NULL, NULL, NULL, napi_default, NULL},
       {"resampleHorizontal", NULL, resample_horizontal, NULL, NULL, NULL, napi_default, NULL},
       {"resampleVertical", NULL, resample_vertical, NULL, NULL, NULL, napi_default, NULL},
       {"resampleNearest", NULL, resample_nearest, NULL, NULL, NULL, napi_default, NULL},

@@ -25,7 +25,7 @@ const args = [
   '-Werror',
   '-DNAPI_VERSION=8',
   `-I${nodeApiHeaders}`,
-  ...['addon.c', 'png-encoder.c', 'resample.c'].map((f) => path.join(sources, f)),
+  ...['addon.c', 'png-encoder.c', 'png-decoder.c', 'pixel-facts.c', 'resample.c'].map((f) => path.join(sources, f)),
   '-ldeflate',
   '-o',
   out,

@@ -30,8 +30,10 @@ test('a rerun replaces an output that was damaged or deleted since, and ends wit
   await writeFile(path.join(out, rows[0].image), 'damaged');
   await rm(path.join(out, rows[1].mask));
   const { resumed, converted } = await buildWhole({ raw, out, size: 64, workers: 2 });
+  // Writing into a file changes every name hard-linked to it (identical images): their jobs are damaged too.
+  const damaged = new Set(rows.filter((r) => r.sha256.image === rows[0].sha256.image).map((r) => r.name)).add(rows[1].name);
   // BUSI has one job more than rows: the normal image whose empty mask is skipped.
-  assert.deepEqual([resumed, converted], [rows.length + 1 - 2, 2], 'only the two damaged jobs are converted again');
+  assert.deepEqual([resumed, converted], [rows.length + 1 - damaged.size, damaged.size], 'only the damaged jobs are converted again');
   assert.deepEqual(await treeHashes(out), before);
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { nativeEncoder } from '../src/io/png-write.js';
@@ -126,6 +126,48 @@ test('libdeflate addon: the filter trial picks Up for upsampled content and per-
     rowFilters(await native.encodePng(ramp, 256, 256, 1, 3, 'none'), 256).filter((f) => f !== 0),
     [],
   );
+});
+
+test('libdeflate addon: a noisy image is deflated at the noisy level, a smooth one at the normal level', async (t) => {
+  const native = addon(t);
+  if (!native) return;
+  // Shading: a diagonal ramp with a faint 8x-upsampled texture, like the corpus's photo-like pictures.
+  const texture = bilinearResample(noise(32 * 32 * 3, 5), 32, 32, 3, 256, 256);
+  const smooth = texture.map((v, i) => ((Math.floor(i / 768) + (i % 768) / 3) >> 1) + (v >> 4));
+  // The same picture with grain of about +-8 grey levels: no filter predicts it, deflate keeps most bytes.
+  const grain = noise(smooth.length, 9);
+  const noisy = smooth.map((v, i) => Math.min(255, Math.max(0, v + (grain[i] % 17) - 8)));
+  const encode = (px: Uint8Array, level: number, noisyLevel?: number) => native.encodePng(px, 256, 256, 3, level, 'auto', noisyLevel);
+  assert.ok((await encode(noisy, 6, 1)).equals(await encode(noisy, 1)), 'noisy: the bytes of level 1');
+  assert.ok(!(await encode(noisy, 6)).equals(await encode(noisy, 1)), 'levels 6 and 1 differ on this image');
+  assert.ok((await encode(smooth, 6, 1)).equals(await encode(smooth, 6)), 'smooth: the bytes of level 6');
+  const { IMAGE_PNG, encodePng } = await import('../src/io/png-write.js');
+  assert.ok((await encodePng(noisy, 256, 256, 3, IMAGE_PNG)).equals(await encode(noisy, 1)), 'IMAGE_PNG: noisy images at level 1');
+  assert.ok((await encodePng(smooth, 256, 256, 3, IMAGE_PNG)).equals(await encode(smooth, 2)), 'IMAGE_PNG: smooth images at level 2');
+});
+
+test('libdeflate addon: inflatePng gives back the pixels of every filter and rejects short or corrupt data', async (t) => {
+  const native = addon(t);
+  if (!native) return;
+  const { decodePng } = await import('../src/io/png-decode.js');
+  for (const channels of [1, 3] as const) {
+    const pixels = noise(41 * 23 * channels, channels);
+    for (let i = 0; i < pixels.length / 2; i++) pixels[i] = (i * 5) & 255;
+    for (const filter of ['none', 'up', 'auto']) {
+      const png = await native.encodePng(pixels, 41, 23, channels, 3, filter);
+      const decoded = decodePng(png);
+      assert.deepEqual([decoded.width, decoded.height, decoded.channels], [41, 23, channels]);
+      assert.ok(Buffer.from(pixels).equals(decoded.data), `${channels} channel(s), ${filter}`);
+    }
+  }
+  const idat = deflateSync(Buffer.alloc(4 * (1 + 4 * 3)));
+  assert.deepEqual([...native.inflatePng(idat, 4, 4, 3)], new Array(48).fill(0));
+  assert.throws(() => native.inflatePng(idat, 4, 5, 3), /inflates to fewer bytes than the header promises/);
+  assert.throws(() => native.inflatePng(idat, 4, 3, 3), /inflates to more bytes than the header promises/);
+  assert.throws(() => native.inflatePng(idat.subarray(0, idat.length - 6), 4, 4, 3), /not a valid zlib stream|fewer bytes/);
+  const badFilter = Buffer.alloc(4 * 13);
+  badFilter[13] = 7;
+  assert.throws(() => native.inflatePng(deflateSync(badFilter), 4, 4, 3), /unknown filter type/);
 });
 
 test('libdeflate addon: bad arguments are errors that say what is wrong', (t) => {

@@ -57,6 +57,7 @@ export function registerBuild(program: Command): void {
       0,
     )
     .option('--grey', 'write images as 8-bit grey instead of RGB', false)
+    .option('--no-links', 'write identical files (a slice under several tasks) as copies instead of hard links to one file')
     .option('--keep-3d', 'also write each volume, reoriented to RAS+, and its task labels as NIfTI (<Task>/volumes/)', false)
     .option('--workers <n>', 'worker threads (default: number of cores)', intOption('--workers', 1, 256))
     .option('--source-option <key=value>', 'source-specific option, repeatable', keyValueOption)
@@ -112,6 +113,7 @@ export function registerBuild(program: Command): void {
         minArea: o.minArea,
         grey: o.grey,
         keep3d: o.keep3d,
+        links: o.links,
         workers: o.workers,
         force: o.force,
         sourceOptions: o.sourceOption,

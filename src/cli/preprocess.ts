@@ -20,6 +20,7 @@ export function registerPreprocess(program: Command): void {
       intOption('--max-pixels', 1, Number.MAX_SAFE_INTEGER),
       DEFAULT_MAX_PIXELS,
     )
+    .option('--no-links', 'write identical outputs as copies instead of hard links to one file')
     .option('--quiet', 'print only problems and the summary', false)
     .action(async (input: string, output: string, o) => {
       let last = 0;
@@ -30,12 +31,14 @@ export function registerPreprocess(program: Command): void {
         resize: o.resize,
         workers: o.workers,
         limits: limitOptions(o),
+        links: o.links,
         onProgress: (done, total) => {
           if (o.quiet || (done !== total && Date.now() - last < 2000)) return;
           last = Date.now();
           process.stderr.write(`preprocessed ${done}/${total}\n`);
         },
       });
+      if (result.linksUnavailable) process.stderr.write(`note: ${result.linksUnavailable}\n`);
       for (const p of result.problems) process.stderr.write(`problem: ${p.file}: ${p.reason}\n`);
       process.stdout.write(
         `${textTable(

@@ -83,6 +83,10 @@ export function progressPrinter(
         println(`left out by --license: ${e.source}: ${e.reason}`);
         return;
       }
+      if (e.kind === 'links-unavailable') {
+        println(`note: ${e.reason}`);
+        return;
+      }
       if (mode === 'silent') return;
       if (e.kind === 'recording') println('recording splits, manifest and medbank.json');
       else if (e.kind === 'scanned') println(`${e.source}: ${e.jobs} raw samples${e.notes.length ? ` (${e.notes.join('; ')})` : ''}`);

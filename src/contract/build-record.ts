@@ -71,6 +71,11 @@ export interface BuildRecord {
     grey: boolean;
     /** Present (true) when volumes were also written as NIfTI (`--keep-3d`). */
     keep3d?: boolean;
+    /**
+     * Present (false) when identical files were written as separate copies (`--no-links`); by
+     * default they are hard links to one file.
+     */
+    links?: false;
     sources: string[];
     sourceOptions: Record<string, string>;
     /** The `--license` filter: sources whose terms do not allow this use were left out. */

@@ -1,8 +1,10 @@
 /**
  * Runs inspect-worker over many samples in the worker pool, in batches, preserving order. A small
  * tree is inspected on the calling thread unless workers are asked for: starting the pool costs
- * more than inspecting a hundred small samples.
+ * more than inspecting a hundred small samples. A file with several names (hard links: identical
+ * outputs of a build) is inspected once, and its facts given to every name.
  */
+import { statSync } from 'node:fs';
 import { createPool, defaultWorkers } from '../pipeline/pool.js';
 import inspectBatch, { type InspectReply, type InspectRequest } from './inspect-worker.js';
 import type { InspectWants } from './inspect.js';
@@ -10,10 +12,64 @@ import type { InspectWants } from './inspect.js';
 const BATCH = 32;
 const INLINE_LIMIT = 128;
 
+type Items = InspectRequest['items'];
+
+/** The file's identity: its inode where it can be read, else its path (the inspection reports why: a link loop, no access). */
+function fileKey(file: string): string {
+  try {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.dev}:${s.ino}` : `path:${file}`;
+  } catch {
+    return `path:${file}`;
+  }
+}
+
+/**
+ * The items with every file seen before (by inode) left out, and for each original item, the
+ * unique item holding its image and its mask.
+ */
+export function uniqueFiles(items: Items): { unique: Items; imageAt: Int32Array; maskAt: Int32Array } {
+  const unique: Items = [];
+  const seen = { image: new Map<string, number>(), mask: new Map<string, number>() };
+  const imageAt = new Int32Array(items.length).fill(-1);
+  const maskAt = new Int32Array(items.length).fill(-1);
+  items.forEach((item, i) => {
+    const fresh: Items[number] = {};
+    for (const kind of ['image', 'mask'] as const) {
+      const file = item[kind];
+      if (file === undefined) continue;
+      const key = fileKey(file);
+      let at = seen[kind].get(key);
+      if (at === undefined) {
+        // A new file joins this item's new entry; both new files of a pair stay in one entry.
+        at = fresh.image === undefined && fresh.mask === undefined ? unique.length : unique.length - 1;
+        if (at === unique.length) unique.push(fresh);
+        fresh[kind] = file;
+        seen[kind].set(key, at);
+      }
+      (kind === 'image' ? imageAt : maskAt)[i] = at;
+    }
+  });
+  return { unique, imageAt, maskAt };
+}
+
 export async function inspectAll(
-  items: InspectRequest['items'],
+  all: Items,
   wants: InspectWants,
   options: { workers?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<InspectReply> {
+  const { unique, imageAt, maskAt } = uniqueFiles(all);
+  const facts = await inspectUnique(unique, wants, options);
+  return all.map((_, i) => ({
+    image: imageAt[i] < 0 ? undefined : facts[imageAt[i]].image,
+    mask: maskAt[i] < 0 ? undefined : facts[maskAt[i]].mask,
+  }));
+}
+
+async function inspectUnique(
+  items: Items,
+  wants: InspectWants,
+  options: { workers?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<InspectReply> {
   if (items.length <= INLINE_LIMIT && options.workers === undefined) {
     const results = inspectBatch({ wants, items });

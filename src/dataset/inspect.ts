@@ -12,8 +12,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodePng } from '../io/png-decode.js';
+import { nativeAddon } from '../io/native-addon.js';
 import { parsePngHeader, readPngHeaderSync, type PngHeader } from '../io/png-header.js';
-import { pixelDifferenceHash } from '../io/perceptual-hash.js';
+import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, pixelDifferenceHash } from '../io/perceptual-hash.js';
 
 export interface FileFacts {
   header?: PngHeader;
@@ -83,13 +84,31 @@ function headerOnly(file: string): FileFacts {
   }
 }
 
-/** Perceptual hash and mask look-alike test of interleaved 8-bit pixels (1 to 4 channels). */
+/**
+ * Grey-level test and hash in one pass over interleaved 8-bit pixels (1 to 4 channels); the
+ * native addon's loop where it is built (native/pixel-facts.c: the same sums, a sixth of the time).
+ */
 export function imagePixelFacts(
   data: Uint8Array,
   width: number,
   height: number,
   channels: number,
 ): { dhash: string; looksLikeMask: boolean } {
+  const addon = nativeAddon();
+  if (addon) {
+    const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
+    const looksLikeMask = addon.imageCells(data, width, height, channels, cellSum, DHASH_COLUMNS, DHASH_ROWS);
+    // A cell's pixel count follows from the grid: the columns of its x range times the rows of its y range.
+    const across = new Uint32Array(DHASH_COLUMNS);
+    const down = new Uint32Array(DHASH_ROWS);
+    for (let x = 0; x < width; x++) across[Math.floor((x * DHASH_COLUMNS) / width)]++;
+    for (let y = 0; y < height; y++) down[Math.floor((y * DHASH_ROWS) / height)]++;
+    const means = cellSum.map((sum, c) => {
+      const count = down[Math.floor(c / DHASH_COLUMNS)] * across[c % DHASH_COLUMNS];
+      return count ? sum / count : 0;
+    });
+    return { dhash: differenceHash(means), looksLikeMask };
+  }
   return { dhash: pixelDifferenceHash(data, width, height, channels), looksLikeMask: looksLikeMask(data, width * height, channels) };
 }
 
@@ -109,7 +128,7 @@ function looksLikeMask(data: Uint8Array, pixels: number, channels: number): bool
   return true;
 }
 
-/** Value set, foreground count and bounding box of the first channel of interleaved 8-bit pixels. */
+/** Value set, foreground count and bounding box of the first channel of interleaved 8-bit pixels (natively where built). */
 export function maskPixelFacts(
   data: Uint8Array,
   width: number,
@@ -117,6 +136,14 @@ export function maskPixelFacts(
   channels: number,
 ): Required<Pick<MaskFacts, 'values' | 'foreground' | 'bbox'>> {
   const seen = new Uint8Array(256);
+  const addon = nativeAddon();
+  if (addon) {
+    const box = new Int32Array(4);
+    const foreground = addon.maskFacts(data, width, height, channels, seen, box);
+    const values: number[] = [];
+    for (let v = 0; v < 256; v++) if (seen[v]) values.push(v);
+    return { values, foreground, bbox: foreground ? [box[0], box[1], box[2], box[3]] : null };
+  }
   let foreground = 0;
   let x0 = width;
   let y0 = height;

@@ -9,7 +9,8 @@ import path from 'node:path';
 
 const TEMP_MARK = '.partial-';
 
-function tempPath(file: string): string {
+/** A temp name beside `file` that `removeStaleTemps` sweeps if a run stops before renaming it. */
+export function tempPath(file: string): string {
   return path.join(path.dirname(file), `${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`);
 }
 

@@ -6,8 +6,30 @@
 import { createRequire } from 'node:module';
 
 export interface MedbankAddon {
-  encodePng(pixels: Uint8Array, width: number, height: number, channels: number, level: number, filter: string): Promise<Buffer>;
+  encodePng(
+    pixels: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    level: number,
+    filter: string,
+    noisyLevel?: number,
+  ): Promise<Buffer>;
   pngEncoderVersion(): string;
+  /** Inflates a PNG's IDAT stream and undoes its row filters: 8-bit samples, not interlaced; throws on corrupt data. */
+  inflatePng(idat: Uint8Array, width: number, height: number, channels: number): Buffer;
+  /** Adds each pixel's luma (77 R + 150 G + 29 B) to its cell of a columns x rows grid; returns whether the image looks like a mask. */
+  imageCells(
+    data: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    cellSum: Float64Array,
+    columns: number,
+    rows: number,
+  ): boolean;
+  /** Marks the first channel's values in `seen`, writes the bounding box of non-zero values to `box`; returns their count. */
+  maskFacts(data: Uint8Array, width: number, height: number, channels: number, seen: Uint8Array, box: Int32Array): number;
   /** One pass of Pillow's fixed-point resampling with coefficient tables from pillow-bilinear.ts. */
   resampleHorizontal(
     src: Uint8Array,

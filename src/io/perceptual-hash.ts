@@ -47,7 +47,7 @@ export function pixelDifferenceHash(data: Uint8Array, width: number, height: num
 }
 
 /** Hex hash from cell means laid out row by row, DHASH_COLUMNS per row. */
-function differenceHash(means: Float64Array): string {
+export function differenceHash(means: Float64Array): string {
   let hex = '';
   let nibble = 0;
   let bits = 0;

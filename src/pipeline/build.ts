@@ -45,6 +45,8 @@ export interface BuildOptions {
   ratios?: string;
   grey?: boolean;
   keep3d?: boolean;
+  /** False (`--no-links`): identical outputs are separate copies instead of hard links to one file. */
+  links?: boolean;
   force?: boolean;
   sourceOptions?: Record<string, string>;
   /** Header bounds on raw files (input-limits.ts); absent means the defaults. */
@@ -65,7 +67,9 @@ export type ProgressEvent =
   | { kind: 'converted'; done: number; total: number; resumed: number }
   /** Phase 3 starts: splits, manifest and build record. */
   | { kind: 'recording' }
-  | { kind: 'problem'; source: string; file: string; reason: string };
+  | { kind: 'problem'; source: string; file: string; reason: string }
+  /** Said once per build: the file system refused a hard link, so identical files are copies. */
+  | { kind: 'links-unavailable'; reason: string };
 
 export interface SourceCounts {
   /** Jobs (raw images or volumes) of this shard. */
@@ -150,6 +154,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(options.limits ? { limits: options.limits } : {}),
     // Absent at 0, so job records of builds without it stay valid.
     ...(minArea ? { minArea } : {}),
+    links: options.links ?? true,
   };
   const recordOptions: BuildRecord['options'] = {
     size,
@@ -161,6 +166,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     minArea,
     grey: convertOpts.grey,
     ...(options.keep3d ? { keep3d: true } : {}),
+    // Recorded only when off, so trees built before links existed resume without --force.
+    ...(options.links === false ? { links: false as const } : {}),
     sources: present.map((s) => s.id),
     sourceOptions: options.sourceOptions ?? {},
     license,
@@ -268,6 +275,7 @@ async function convertPhase(
   const budget = createByteBudget((opts.limits ?? DEFAULT_LIMITS).maxVolumeBytes);
   let done = total - pending.length;
   const resumed = done;
+  let linksNoted = false;
   options.onProgress?.({ kind: 'converted', done, total, resumed });
   await pool.run(
     pending,
@@ -275,6 +283,10 @@ async function convertPhase(
     (number) => ({ planLine: plan.line(number), opts, budget }),
     (number, reply) => {
       done++;
+      if (reply.linksUnavailable && !linksNoted) {
+        linksNoted = true;
+        options.onProgress?.({ kind: 'links-unavailable', reason: reply.linksUnavailable });
+      }
       const source = plan.source(number);
       const counts = perSource[source];
       if (reply.ok) {

@@ -95,7 +95,8 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
   const rows: ConvertedRow[] = [];
   for (const { target, mask } of kept) {
     const maskPng = await encodePng(mask.pixels, opts.size, opts.size, 1, MASK_PNG);
-    const paths = await writeSample(opts, target.task, job.name, imagePng, maskPng);
+    const maskHash = sha256(maskPng);
+    const paths = await writeSample(opts, target.task, job.name, { bytes: imagePng, hash: imageHash }, { bytes: maskPng, hash: maskHash });
     rows.push({
       task: target.task,
       name: job.name,
@@ -113,7 +114,7 @@ export async function convert2d(job: Job2D, opts: ConvertOptions): Promise<JobOu
       bbox: mask.bbox,
       // Filled boxes (PlantDoc) are all a source without pixel masks offers.
       annotation: target.mask.kind === 'boxes' ? 'box' : 'pixel',
-      sha256: { image: imageHash, mask: sha256(maskPng) },
+      sha256: { image: imageHash, mask: maskHash },
       meta: {
         ...job.meta,
         ...(job.crop ? { crop: job.crop } : {}),

@@ -5,7 +5,6 @@
  * the others), map intensities to grey (CT window or volume percentiles), resize, encode, write.
  * With --keep-3d, the case is also written reoriented to RAS+ as NIfTI, with one 0/1 label per task.
  */
-import { link, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobVolume, VolumeIntensity } from '../catalog/types.js';
 import { InputError } from '../errors.js';
@@ -17,11 +16,13 @@ import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
 import { encodeNifti } from '../io/nifti-write.js';
 import { contentBox, greyToRgb, padToSquare, resampleImage } from '../io/resize.js';
 import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
-import { sha256, writeAtomic } from '../io/atomic.js';
+import { sha256 } from '../io/atomic.js';
 import { toOutputMask, type OutputMask } from './masks.js';
 import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt, type PlaneSampler } from './volume-intensity.js';
-import { keepsEmpty, type ConvertOptions, type JobOutcome, type SmallObjectCounts, writeSample } from './outcome.js';
+import { keepsEmpty, type ConvertOptions, type HashedFile, type JobOutcome, type SmallObjectCounts, writeSample } from './outcome.js';
 import { dropSmallObjects } from './small-objects.js';
+import { writeLinked } from '../io/linked-write.js';
+import { linkStoreDir } from './tree-state.js';
 
 const AXIS_NAME = { axial: 'axial', stack: 'short-axis', frame: 'frame' } as const;
 
@@ -78,7 +79,7 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
     kept: { task: string; intensity: VolumeIntensity; mask: OutputMask }[],
   ) => {
     const rows: ConvertedRow[] = [];
-    const encodedImages = new Map<GreyMap, { png: Buffer; hash: string }>();
+    const encodedImages = new Map<GreyMap, HashedFile>();
     for (const { task, intensity, mask } of kept) {
       const { map, sample } = greyMap(intensity);
       let encoded = encodedImages.get(map);
@@ -95,11 +96,12 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
           channels,
           opts.grey ? GREY_SLICE_PNG : IMAGE_PNG,
         );
-        encoded = { png, hash: sha256(png) };
+        encoded = { bytes: png, hash: sha256(png) };
         encodedImages.set(map, encoded);
       }
       const maskPng = await encodePng(mask.pixels, opts.size, opts.size, 1, MASK_PNG);
-      const paths = await writeSample(opts, task, name, encoded.png, maskPng);
+      const maskFile = { bytes: maskPng, hash: sha256(maskPng) };
+      const paths = await writeSample(opts, task, name, encoded, maskFile);
       rows.push({
         task,
         name,
@@ -117,7 +119,7 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
         foreground: mask.foreground,
         bbox: mask.bbox,
         annotation: 'pixel',
-        sha256: { image: encoded.hash, mask: sha256(maskPng) },
+        sha256: { image: encoded.hash, mask: maskFile.hash },
         meta: {
           ...job.meta,
           ...(job.slicing === 'frame' ? {} : { rawAxis: geo.sliceAxis, slices: geo.count }),
@@ -164,46 +166,29 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
 }
 
 /**
- * --keep-3d: the image reoriented to RAS+ (samples and scaling unchanged) once per case, hard-linked
- * into every task folder that kept slices of it, and each task's label as 0/1 uint8 on the same grid.
+ * --keep-3d: the image reoriented to RAS+ (samples and scaling unchanged) once per case, in every
+ * task folder that kept slices of it (one file on disk unless --no-links), and each task's label as
+ * 0/1 uint8 on the same grid.
  */
 async function writeVolumes(job: JobVolume, opts: ConvertOptions, image: Volume, label: Volume, rows: ConvertedRow[]): Promise<void> {
   const taskIds = [...new Set(rows.map((r) => r.task))];
   const data = allocLike(image.data, image.data.length);
   const canonical = toClosestCanonical(image, data);
   const imageBytes = encodeNifti({ ...canonical, data, type: sampleTypeOf(data), slope: image.slope, inter: image.inter, gzip: true });
+  const imageHash = sha256(imageBytes);
+  const store = linkStoreDir(opts.outDir, opts.links);
   const file = `${job.name}.nii.gz`;
-  let first: string | undefined;
   for (const task of taskIds) {
-    const target = path.join(opts.outDir, task, 'volumes', 'images', file);
-    if (first) await linkAtomic(first, target, imageBytes);
-    else await writeAtomic(target, imageBytes);
-    first ??= target;
+    await writeLinked(path.join(opts.outDir, task, 'volumes', 'images', file), imageBytes, imageHash, store);
     const labels = new Set(job.targets.find((t) => t.task === task)!.labels);
     const binary = new Uint8Array(label.data.length);
     const { slope, inter } = label;
     const grid = toClosestCanonical(label, binary, (raw) => (labels.has(Math.round(raw * slope + inter)) ? 1 : 0));
-    await writeAtomic(
-      path.join(opts.outDir, task, 'volumes', 'labels', file),
-      encodeNifti({ dims: grid.dims, affine: canonical.affine, data: binary, type: 'uint8', gzip: true }),
-    );
+    const labelBytes = encodeNifti({ dims: grid.dims, affine: canonical.affine, data: binary, type: 'uint8', gzip: true });
+    await writeLinked(path.join(opts.outDir, task, 'volumes', 'labels', file), labelBytes, sha256(labelBytes), store);
   }
   for (const row of rows) {
     row.meta.volume = `${row.task}/volumes/images/${file}`;
     row.meta.volumeLabel = `${row.task}/volumes/labels/${file}`;
-  }
-}
-
-/** Hard-links an already written file (one copy on disk), falling back to writing the bytes. */
-async function linkAtomic(existing: string, target: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = path.join(path.dirname(target), `.partial-link-${path.basename(target)}`);
-  try {
-    await rm(tmp, { force: true });
-    await link(existing, tmp);
-    await rename(tmp, target);
-  } catch {
-    await rm(tmp, { force: true });
-    await writeAtomic(target, bytes);
   }
 }

@@ -36,6 +36,7 @@ export async function merge(out: string): Promise<MergeResult> {
     minArea: stored.minArea ?? 0,
     grey: stored.grey,
     ...(stored.keep3d ? { keep3d: true } : {}),
+    ...(stored.links === false ? { links: false as const } : {}),
     sources: stored.sources,
     sourceOptions: stored.sourceOptions,
     license: stored.license ?? 'any',

@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import type { ConvertedRow } from '../contract/manifest.js';
 import { layoutByName, type LayoutName } from '../contract/layout.js';
 import type { ResizeMode } from '../io/resize.js';
-import { writeAtomic } from '../io/atomic.js';
 import type { InputLimits } from '../io/input-limits.js';
+import { writeLinked } from '../io/linked-write.js';
+import { linkStoreDir } from './tree-state.js';
 
 export interface ConvertOptions {
   rawRoot: string;
@@ -24,6 +25,8 @@ export interface ConvertOptions {
   keep3d?: boolean;
   /** Header bounds (input-limits.ts); absent means the defaults. They refuse files, never change pixels. */
   limits?: InputLimits;
+  /** False (`--no-links`): identical outputs are written as copies, not hard links to one file. */
+  links?: boolean;
 }
 
 export interface JobOutcome {
@@ -48,18 +51,28 @@ export function keepsEmpty(opts: Pick<ConvertOptions, 'keepEmpty' | 'seed'>, tas
   return h.readUInt32BE(0) / 2 ** 32 < opts.keepEmpty;
 }
 
-/** Writes one image/mask pair of a task; returns their tree-relative paths. */
+/** An encoded output file and its sha256 (hex). */
+export interface HashedFile {
+  bytes: Uint8Array;
+  hash: string;
+}
+
+/**
+ * Writes one image/mask pair of a task, each a hard link to the one copy of its bytes unless
+ * `--no-links`; returns their tree-relative paths.
+ */
 export async function writeSample(
-  opts: Pick<ConvertOptions, 'outDir' | 'layout'>,
+  opts: Pick<ConvertOptions, 'outDir' | 'layout' | 'links'>,
   task: string,
   name: string,
-  imagePng: Uint8Array,
-  maskPng: Uint8Array,
+  imagePng: HashedFile,
+  maskPng: HashedFile,
 ): Promise<{ image: string; mask: string }> {
   const layout = layoutByName(opts.layout);
   const image = `${task}/${layout.imageDir}/${name}.png`;
   const mask = `${task}/${layout.maskDir}/${name}.png`;
-  await writeAtomic(path.join(opts.outDir, image), imagePng, { verified: true });
-  await writeAtomic(path.join(opts.outDir, mask), maskPng, { verified: true });
+  const store = linkStoreDir(opts.outDir, opts.links);
+  await writeLinked(path.join(opts.outDir, image), imagePng.bytes, imagePng.hash, store);
+  await writeLinked(path.join(opts.outDir, mask), maskPng.bytes, maskPng.hash, store);
   return { image, mask };
 }

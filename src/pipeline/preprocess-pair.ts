@@ -3,8 +3,9 @@ import { InputError } from '../errors.js';
 import { imageSource, readRaw, readSize, toLuma } from '../io/image-read.js';
 import { contentBox, padToSquare, resampleImage, resampleNearest, type ResizeMode } from '../io/resize.js';
 import { encodePng, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
-import { writeAtomic } from '../io/atomic.js';
 import type { InputLimits } from '../io/input-limits.js';
+import { sha256 } from '../io/atomic.js';
+import { withLinkNote, writeLinked } from '../io/linked-write.js';
 
 export interface PairRequest {
   image: string;
@@ -14,9 +15,14 @@ export interface PairRequest {
   size: number;
   resize: ResizeMode;
   limits: InputLimits;
+  /** The link store (linked-write.ts) that makes identical outputs one file; none with --no-links. */
+  store?: string;
 }
 
-export type PairReply = { ok: true } | { ok: false; file: string; reason: string };
+export type PairReply = ({ ok: true } | { ok: false; file: string; reason: string }) & {
+  /** The first time this worker could not hard-link: why, and that it writes copies instead. */
+  linksUnavailable?: string;
+};
 
 export async function preprocessPair(r: PairRequest): Promise<PairReply> {
   try {
@@ -36,11 +42,11 @@ export async function preprocessPair(r: PairRequest): Promise<PairReply> {
       encodePng(padToSquare(rgb, box.width, box.height, 3, r.size), r.size, r.size, 3, IMAGE_PNG),
       encodePng(padToSquare(luma, box.width, box.height, 1, r.size), r.size, r.size, 1, MASK_PNG),
     ]);
-    await writeAtomic(r.outImage, imagePng);
-    await writeAtomic(r.outMask, maskPng);
-    return { ok: true };
+    await writeLinked(r.outImage, imagePng, sha256(imagePng), r.store);
+    await writeLinked(r.outMask, maskPng, sha256(maskPng), r.store);
+    return withLinkNote({ ok: true });
   } catch (e) {
-    if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };
-    return { ok: false, file: r.image, reason: String((e as Error)?.message ?? e) };
+    if (e instanceof InputError) return withLinkNote({ ok: false, file: e.file, reason: e.message });
+    return withLinkNote({ ok: false, file: r.image, reason: String((e as Error)?.message ?? e) });
   }
 }

@@ -5,7 +5,7 @@
  * of stopping, never writes a mask as JPEG (outputs are PNG; split lines follow the new names),
  * keeps image and mask aligned when upsampling, and writes every file atomically.
  */
-import { copyFile, readFile, readdir, stat } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { confineTo, isPlainName } from '../io/confine.js';
@@ -17,6 +17,7 @@ import type { ResizeMode } from '../io/resize.js';
 import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
 import { nativeEncoder } from '../io/png-write.js';
 import { createPool, defaultWorkers } from './pool.js';
+import { linkStoreDir } from './tree-state.js';
 import type { PairReply, PairRequest } from './preprocess-pair.js';
 
 export interface PreprocessOptions {
@@ -27,12 +28,16 @@ export interface PreprocessOptions {
   resize?: ResizeMode;
   /** Header bounds; absent means the defaults (input-limits.ts). */
   limits?: InputLimits;
+  /** False (`--no-links`): identical outputs are separate copies instead of hard links to one file. */
+  links?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface PreprocessResult {
   tasks: { task: string; layout: LayoutName; pairs: number }[];
   problems: { file: string; reason: string }[];
+  /** Why identical outputs were written as copies although links were wanted. */
+  linksUnavailable?: string;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -60,9 +65,12 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
   const pool = createPool<PairRequest, PairReply>(new URL('./preprocess-worker.js', import.meta.url), o.workers ?? defaultWorkers());
   pool.start();
   const written = new Set<string>();
+  let linksUnavailable: string | undefined;
   let listed: PairList;
+  // The store only joins identical outputs while they are written: the links outlive it.
+  const store = linkStoreDir(output, o.links);
   try {
-    listed = await listPairs(input, output, o);
+    listed = await listPairs(input, output, { ...o, store });
     const { requests, problems } = listed;
     let done = 0;
     await pool.run(
@@ -70,6 +78,7 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
       (r) => r,
       (request, reply) => {
         done++;
+        linksUnavailable ??= reply.linksUnavailable;
         if (reply.ok) written.add(path.relative(output, request.outImage));
         else problems.push({ file: path.relative(input, reply.file), reason: reply.reason });
         o.onProgress?.(done, requests.length);
@@ -77,6 +86,7 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
     );
   } finally {
     await pool.close();
+    if (store) await removeStore(store);
   }
 
   const { tasks, problems } = listed;
@@ -110,13 +120,17 @@ export async function preprocess(o: PreprocessOptions): Promise<PreprocessResult
     const src = path.join(input, extra);
     if (await stat(src).catch(() => undefined)) await copyFile(src, path.join(output, extra));
   }
-  return { tasks, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)) };
+  return {
+    tasks,
+    problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    ...(linksUnavailable ? { linksUnavailable } : {}),
+  };
 }
 
 /** The tree's task folders, every image/mask pair with its outputs, and the images without a mask. */
 type PairList = PreprocessResult & { requests: PairRequest[] };
 
-async function listPairs(input: string, output: string, o: PreprocessOptions): Promise<PairList> {
+async function listPairs(input: string, output: string, o: PreprocessOptions & { store?: string }): Promise<PairList> {
   const requests: PairRequest[] = [];
   const tasks: PreprocessResult['tasks'] = [];
   const problems: PreprocessResult['problems'] = [];
@@ -151,10 +165,17 @@ async function listPairs(input: string, output: string, o: PreprocessOptions): P
         size: o.size,
         resize: o.resize ?? 'stretch',
         limits: o.limits ?? DEFAULT_LIMITS,
+        ...(o.store ? { store: o.store } : {}),
       });
     }
     tasks.push({ task, layout: layout.name, pairs });
   }
   if (tasks.length === 0) throw new UsageError(`no task folders (with images/ or image/) found in ${input}`);
   return { requests, tasks, problems };
+}
+
+/** Removes a store and its state folder if nothing else is in it. */
+async function removeStore(store: string): Promise<void> {
+  await rm(store, { recursive: true, force: true });
+  await rmdir(path.dirname(store)).catch(() => undefined);
 }

@@ -13,6 +13,8 @@ import { layoutByName, splitFileName, type Layout } from '../contract/layout.js'
 import { BUILD_RECORD_FORMAT, type BuildRecord, type Leak, type MinAreaRecord, type TaskRecord } from '../contract/build-record.js';
 import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/perceptual-hash.js';
 import { writeAtomic, writeAtomicStream } from '../io/atomic.js';
+import { pruneStore } from '../io/linked-write.js';
+import { linkStoreDir } from './tree-state.js';
 import { conflictNote, SourceSplitter, type Ratios, type SourceSplits, type SplitOrigin } from './splits.js';
 import type { JobOutcome } from './outcome.js';
 import type { JobIdentity } from './shard.js';
@@ -186,6 +188,8 @@ export async function writeRecords(input: RecordInput): Promise<BuildRecord> {
   await writeAtomic(path.join(outDir, 'medbank.json'), `${JSON.stringify(record, null, 2)}\n`);
   await writeAtomic(path.join(outDir, 'README.md'), renderCard(record, included));
   await writeAtomic(path.join(outDir, 'CITATION.bib'), renderCitations(included));
+  const store = linkStoreDir(outDir, options.links);
+  if (store) await pruneStore(store); // entries of outputs replaced or removed since they were linked
   return record;
 }
 

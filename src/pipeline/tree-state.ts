@@ -15,6 +15,11 @@ import type { ConvertOptions, JobOutcome } from './outcome.js';
 import type { Shard } from './shard.js';
 
 export const STATE_DIR = '.medbank';
+
+/** Where identical outputs keep their one copy (linked-write.ts); absent with `--no-links`. */
+export function linkStoreDir(outDir: string, links: boolean | undefined): string | undefined {
+  return links === false ? undefined : path.join(outDir, STATE_DIR, 'store');
+}
 const OPTIONS_FILE = 'options.json';
 
 export interface JobRecord {
@@ -77,13 +82,13 @@ async function emptyTree(outDir: string): Promise<void> {
 
 /**
  * A job's identity: its line in the plan file (the job as JSON), the options that change its
- * pixels and the row format. Where the raw and out folders are is left out, so moving them keeps
- * the records valid. Hashing the plan line, not the parsed job, spares the main thread a parse
- * per converted job.
+ * pixels and the row format. Where the raw and out folders are, and whether outputs are linked,
+ * are left out: moving the folders keeps the records valid, and links change no byte. Input
+ * bounds only refuse files, and a refused job has no record. Hashing the plan line, not the
+ * parsed job, spares the main thread a parse per converted job.
  */
 export function jobFingerprinter(opts: ConvertOptions): (planLine: Uint8Array) => string {
-  // Input bounds only refuse files, and a refused job has no record: they do not change a job's identity.
-  const { rawRoot: _raw, outDir: _out, limits: _limits, ...pixelOptions } = opts;
+  const { rawRoot: _raw, outDir: _out, limits: _limits, links: _links, ...pixelOptions } = opts;
   const options = stableJson(pixelOptions);
   return (planLine) => createHash('sha256').update(planLine).update('\n').update(options).update(ROW_FORMAT).digest('hex');
 }

@@ -4,6 +4,7 @@
  */
 import sharp from '../io/sharp.js';
 import { InputError } from '../errors.js';
+import { withLinkNote } from '../io/linked-write.js';
 import { convert2d } from './convert-2d.js';
 import { convertVolume } from './convert-volume.js';
 import type { ConvertOptions, JobOutcome } from './outcome.js';
@@ -25,7 +26,10 @@ export interface WorkerRequest {
  * The worker records the job's outcome itself (after its outputs), so the main thread never holds
  * a job's rows: it only counts.
  */
-export type WorkerReply = { ok: true; samples: number } | { ok: false; file: string; reason: string };
+export type WorkerReply = ({ ok: true; samples: number } | { ok: false; file: string; reason: string }) & {
+  /** The first time this worker could not hard-link: why, and that it writes copies instead. */
+  linksUnavailable?: string;
+};
 
 export async function convertJob({ planLine, opts, budget }: WorkerRequest): Promise<WorkerReply> {
   const job = parsePlanLine(planLine);
@@ -34,10 +38,10 @@ export async function convertJob({ planLine, opts, budget }: WorkerRequest): Pro
   try {
     const outcome: JobOutcome = job.kind === 'volume' ? await convertVolume(job, opts, budget) : await convert2d(job, opts);
     await writeJobRecord(opts.outDir, job, { fingerprint, outcome });
-    return { ok: true, samples: outcome.rows.length };
+    return withLinkNote({ ok: true, samples: outcome.rows.length });
   } catch (e) {
-    if (e instanceof InputError) return { ok: false, file: e.file, reason: e.message };
-    return { ok: false, file: job.image, reason: `conversion failed: ${(e as Error)?.message ?? String(e)}` };
+    if (e instanceof InputError) return withLinkNote({ ok: false, file: e.file, reason: e.message });
+    return withLinkNote({ ok: false, file: job.image, reason: `conversion failed: ${(e as Error)?.message ?? String(e)}` });
   }
 }
 
