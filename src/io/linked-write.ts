@@ -45,9 +45,10 @@ export async function writeLinked(file: string, data: Uint8Array, hash: string, 
   const entry = storeEntry(storeDir, hash, file);
   await mkdir(path.dirname(file), { recursive: true });
   try {
-    if (await linkEntry(entry, file, data)) return;
+    if (await linkEntry(entry, file, data, true)) return;
     await addEntry(entry, data);
-    if (!(await linkEntry(entry, file, data))) throw new Error(`store entry ${entry} vanished while it was being linked`);
+    // Just written (or written by another worker from the same bytes): nothing to compare.
+    if (!(await linkEntry(entry, file, data, false))) throw new Error(`store entry ${entry} vanished while it was being linked`);
   } catch (e) {
     const code = codeOf(e);
     // Too many links to one inode (65,000 on ext4) is a limit of this file, not of the file system.
@@ -59,10 +60,11 @@ export async function writeLinked(file: string, data: Uint8Array, hash: string, 
 }
 
 /**
- * Links the store entry to `file` if it exists (false if not). An entry whose bytes changed (a
- * user edited one of its names in place) is replaced first: the new name gets the right bytes.
+ * Links the store entry to `file` if it exists (false if not). With `verify`, an entry found from
+ * an earlier write whose bytes changed (a user edited one of its names in place) is replaced
+ * first: the new name gets the right bytes.
  */
-async function linkEntry(entry: string, file: string, data: Uint8Array): Promise<boolean> {
+async function linkEntry(entry: string, file: string, data: Uint8Array, verify: boolean): Promise<boolean> {
   const tmp = tempPath(file);
   try {
     await linkFile(entry, tmp);
@@ -71,7 +73,7 @@ async function linkEntry(entry: string, file: string, data: Uint8Array): Promise
     throw e;
   }
   try {
-    if (!Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(await readFile(tmp))) {
+    if (verify && !Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(await readFile(tmp))) {
       await rm(tmp);
       await writeAtomic(entry, data);
       await linkFile(entry, tmp);
