@@ -20,6 +20,8 @@ NAPI_MODULE_INIT() {
       {"encodePng", NULL, png_encode, NULL, NULL, NULL, napi_default, NULL},
       {"pngEncoderVersion", NULL, png_encoder_version, NULL, NULL, NULL, napi_default, NULL},
       {"inflatePng", NULL, png_inflate, NULL, NULL, NULL, napi_default, NULL},
+      {"pngImageFacts", NULL, png_image_facts, NULL, NULL, NULL, napi_default, NULL},
+      {"pngMaskFacts", NULL, png_mask_facts, NULL, NULL, NULL, napi_default, NULL},
       {"imageCells", NULL, image_cells, NULL, NULL, NULL, napi_default, NULL},
       {"maskFacts", NULL, mask_facts, NULL, NULL, NULL, napi_default, NULL},
       {"resampleHorizontal", NULL, resample_horizontal, NULL, NULL, NULL, napi_default, NULL},

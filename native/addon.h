@@ -13,6 +13,8 @@
 napi_value png_encode(napi_env env, napi_callback_info info);
 napi_value png_encoder_version(napi_env env, napi_callback_info info);
 napi_value png_inflate(napi_env env, napi_callback_info info);
+napi_value png_image_facts(napi_env env, napi_callback_info info);
+napi_value png_mask_facts(napi_env env, napi_callback_info info);
 napi_value image_cells(napi_env env, napi_callback_info info);
 napi_value mask_facts(napi_env env, napi_callback_info info);
 napi_value resample_horizontal(napi_env env, napi_callback_info info);

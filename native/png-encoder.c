@@ -8,12 +8,8 @@
  * two things sharp cannot: row filtering chosen by a compression trial, and libdeflate's deflate,
  * which needs about 0.6x the CPU of zlib-ng level 3 for smaller output (bench/suites/encoders.ts).
  *
- * encodePng(pixels, width, height, channels, level, filter[, noisyLevel]) -> Promise of a Buffer holding a whole PNG
+ * encodePng(pixels, width, height, channels, level, filter) -> Promise of a Buffer holding a whole PNG
  *   filter: "none" | "up" | "auto" (Up or per-row minimum-sum, whichever deflates a sample smaller)
- *   noisyLevel: with "auto", the level for an image whose sample deflates to more than
- *   NOISY_PERMILLE of its size (sensor noise): there level 2 costs twice level 1's CPU for 4% fewer
- *   bytes, where on smooth pictures it saves 6% for 1.5x (README, "Speed"). The choice depends
- *   only on the pixels, so the bytes still do.
  * The work runs on libuv's thread pool, as sharp's does, so one thread can encode several slices
  * of a volume at once.
  */
@@ -27,8 +23,6 @@
 /* The trial deflates one band of TRIAL_BAND rows out of every TRIAL_EVERY bands (1/16 of an image). */
 #define TRIAL_BAND 32
 #define TRIAL_EVERY 16
-/* A trial deflating to more than this share (per mille) of its bytes marks a noisy image. */
-#define NOISY_PERMILLE 350
 
 enum { F_NONE = 0, F_SUB = 1, F_UP = 2, F_AVG = 3, F_PAETH = 4 };
 enum { MODE_NONE, MODE_UP, MODE_MINSUM };
@@ -137,12 +131,8 @@ static void filter_rows(int mode, const uint8_t *pixels, size_t height, size_t n
   }
 }
 
-/*
- * Up or minimum-sum for this image, by deflating a sample of row bands filtered each way; sets
- * *noisy when even the better of the two keeps more than NOISY_PERMILLE of the sample's bytes.
- */
-static int choose_mode(struct libdeflate_compressor *c, const uint8_t *pixels, size_t height, size_t n, size_t bpp, uint8_t *work, uint8_t *zbuf, size_t zcap, uint8_t *scratch, const uint8_t *zeros, int *noisy) {
-  *noisy = 0;
+/* Up or minimum-sum for this image, by deflating a sample of row bands filtered each way. */
+static int choose_mode(struct libdeflate_compressor *c, const uint8_t *pixels, size_t height, size_t n, size_t bpp, uint8_t *work, uint8_t *zbuf, size_t zcap, uint8_t *scratch, const uint8_t *zeros) {
   if (height < 2) return MODE_MINSUM;
   size_t rows = 0;
   for (size_t y = 0; y < height; y++) rows += (y / TRIAL_BAND) % TRIAL_EVERY == 0;
@@ -152,8 +142,6 @@ static int choose_mode(struct libdeflate_compressor *c, const uint8_t *pixels, s
     filter_rows(modes[i], pixels, height, n, bpp, work, scratch, zeros, 1);
     size[i] = libdeflate_zlib_compress(c, work, bytes, zbuf, zcap);
   }
-  size_t best = size[0] <= size[1] ? size[0] : size[1];
-  *noisy = best * 1000 > bytes * NOISY_PERMILLE;
   return size[0] <= size[1] ? MODE_UP : MODE_MINSUM;
 }
 
@@ -177,7 +165,7 @@ typedef struct {
   napi_ref pixels_ref; /* keeps the caller's pixels alive while the pool thread reads them */
   const uint8_t *pixels;
   size_t width, height, channels;
-  int level, mode, noisy_level; /* noisy_level 0: none */
+  int level, mode;
   uint8_t *png;
   size_t png_len;
   const char *error;
@@ -201,16 +189,8 @@ static void run_encode(napi_env env, void *data) {
     goto done;
   }
   uint8_t *scratch = filtered + filtered_len;
-  int mode = req->mode, noisy = 0;
-  if (mode < 0) mode = choose_mode(c, req->pixels, h, n, req->channels, filtered, png + head, zcap, scratch, zeros, &noisy);
-  if (noisy && req->noisy_level > 0 && req->noisy_level != req->level) {
-    libdeflate_free_compressor(c);
-    c = libdeflate_alloc_compressor(req->noisy_level);
-    if (!c || libdeflate_zlib_compress_bound(c, filtered_len) > zcap) {
-      req->error = "cannot switch the deflate level";
-      goto done;
-    }
-  }
+  int mode = req->mode;
+  if (mode < 0) mode = choose_mode(c, req->pixels, h, n, req->channels, filtered, png + head, zcap, scratch, zeros);
   filter_rows(mode, req->pixels, h, n, req->channels, filtered, scratch, zeros, 0);
 
   static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
@@ -239,11 +219,18 @@ done:
   if (c) libdeflate_free_compressor(c);
 }
 
+static void free_png(napi_env env, void *png, void *hint) {
+  (void)env;
+  (void)hint;
+  free(png);
+}
+
 static void settle(napi_env env, napi_status status, void *data) {
   Request *req = data;
   napi_value result;
-  void *copy;
-  if (status == napi_ok && !req->error && napi_create_buffer_copy(env, req->png_len, req->png, &copy, &result) == napi_ok) {
+  /* The Buffer takes the PNG's memory as it is: no copy of a megabyte-sized file. */
+  if (status == napi_ok && !req->error && napi_create_external_buffer(env, req->png_len, req->png, free_png, NULL, &result) == napi_ok) {
+    req->png = NULL;
     napi_resolve_deferred(env, req->deferred, result);
   } else {
     napi_value code, message;
@@ -258,11 +245,11 @@ static void settle(napi_env env, napi_status status, void *data) {
   free(req);
 }
 
-/* encodePng(pixels, width, height, channels, level, filter[, noisyLevel]) -> Promise<Buffer>; bad arguments throw. */
+/* encodePng(pixels, width, height, channels, level, filter) -> Promise<Buffer>; bad arguments throw. */
 napi_value png_encode(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || argc > 7) THROW("encodePng takes 6 or 7 arguments");
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) THROW("encodePng takes 6 arguments");
   napi_typedarray_type type;
   size_t length;
   void *data;
@@ -277,18 +264,14 @@ napi_value png_encode(napi_env env, napi_callback_info info) {
   if (napi_get_value_string_utf8(env, argv[5], filter, sizeof filter, &filter_len) != napi_ok) THROW("filter must be a string");
   int mode = !strcmp(filter, "none") ? MODE_NONE : !strcmp(filter, "up") ? MODE_UP : !strcmp(filter, "auto") ? -1 : -2;
   if (mode == -2) THROW("filter must be none, up or auto");
-  int32_t noisy_level = 0;
-  napi_valuetype noisy_type = napi_undefined;
-  if (argc == 7 && napi_typeof(env, argv[6], &noisy_type) != napi_ok) THROW("noisyLevel must be a number");
-  if (noisy_type != napi_undefined && napi_get_value_int32(env, argv[6], &noisy_level) != napi_ok) THROW("noisyLevel must be a number");
-  if (width < 1 || height < 1 || (channels != 1 && channels != 3) || level < 0 || level > MAX_LEVEL || noisy_level < 0 || noisy_level > MAX_LEVEL)
+  if (width < 1 || height < 1 || (channels != 1 && channels != 3) || level < 0 || level > MAX_LEVEL)
     THROW("bad width, height, channels or level");
   if (length != (size_t)width * (size_t)height * (size_t)channels) THROW("pixel count does not match width x height x channels");
   if ((size_t)width * (size_t)channels > MAX_ROW_BYTES) THROW("rows longer than 16 MiB are not supported");
 
   Request *req = calloc(1, sizeof *req);
   if (!req) THROW("out of memory");
-  *req = (Request){.pixels = data, .width = (size_t)width, .height = (size_t)height, .channels = (size_t)channels, .level = level, .mode = mode, .noisy_level = noisy_level};
+  *req = (Request){.pixels = data, .width = (size_t)width, .height = (size_t)height, .channels = (size_t)channels, .level = level, .mode = mode};
   napi_value promise, name;
   if (napi_create_reference(env, argv[0], 1, &req->pixels_ref) != napi_ok || napi_create_promise(env, &req->deferred, &promise) != napi_ok ||
       napi_create_string_utf8(env, "medbank:png-encode", NAPI_AUTO_LENGTH, &name) != napi_ok ||

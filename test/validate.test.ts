@@ -5,6 +5,7 @@ import { appendFile, readFile, rm, symlink, truncate, writeFile, stat } from 'no
 import path from 'node:path';
 import sharp from 'sharp';
 import { validateTree, type ValidateReport } from '../src/dataset/validate.js';
+import { inspectImage } from '../src/dataset/inspect.js';
 import { CHECKS, type CheckCode } from '../src/dataset/check-codes.js';
 import { hammingDistance, nearPairs } from '../src/io/perceptual-hash.js';
 import { preprocess } from '../src/pipeline/preprocess.js';
@@ -426,6 +427,28 @@ test('leak.identical: a training image copied over a test image', async (t) => {
     new RegExp(`byte-identical to ${POLYP}/images/${source} \\(train\\)`),
   );
   assert.ok(!report.findings.some((f) => f.code === 'leak.near-identical'));
+});
+
+test('leak.identical: files with the same content key but other bytes are told apart by sha256', async (t) => {
+  let target = '';
+  const report = await broken(t, async (tree) => {
+    const source = await firstLine(tree, POLYP, 'train');
+    target = await firstLine(tree, POLYP, 'test');
+    const bytes = await readFile(path.join(tree, POLYP, 'images', source));
+    // One byte of image data changed, the stored CRCs kept: a broken PNG with the same content key.
+    const forged = Buffer.from(bytes);
+    forged[Math.floor(bytes.length / 2)] ^= 1;
+    await writeFile(path.join(tree, POLYP, 'images', target), forged);
+    const wants = { imagePixels: true, imageHash: false, maskPixels: false, maskHash: false };
+    const [a, b] = [source, target].map((n) => inspectImage(path.join(tree, POLYP, 'images', n), wants));
+    assert.equal(a.contentKey, b.contentKey, 'same content key');
+    assert.notEqual(Buffer.compare(bytes, forged), 0);
+  });
+  assert.ok(!report.findings.some((f) => f.code === 'leak.identical'), 'no identical-copy finding');
+  assert.ok(
+    report.findings.some((f) => f.file === image(POLYP, target) && f.code === 'png.corrupt'),
+    'the forged file is corrupt',
+  );
 });
 
 test('leak.near-identical: a training image, 3 grey levels brighter with light noise, written over a test image', async (t) => {

@@ -9,7 +9,10 @@ import { createPool, defaultWorkers } from '../pipeline/pool.js';
 import inspectBatch, { type InspectReply, type InspectRequest } from './inspect-worker.js';
 import type { InspectWants } from './inspect.js';
 
+/** Most samples per message: batches keep messaging cheap for small files. */
 const BATCH = 32;
+/** Fewest batches per worker, so that no worker is left with a long last batch while the others idle. */
+const BATCHES_PER_WORKER = 8;
 const INLINE_LIMIT = 128;
 
 type Items = InspectRequest['items'];
@@ -77,15 +80,16 @@ async function inspectUnique(
     return results;
   }
   const results: InspectReply = new Array(items.length);
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), items.length));
+  const batch = Math.max(1, Math.min(BATCH, Math.ceil(items.length / (workers * BATCHES_PER_WORKER))));
   const batches: number[] = [];
-  for (let start = 0; start < items.length; start += BATCH) batches.push(start);
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), batches.length));
+  for (let start = 0; start < items.length; start += batch) batches.push(start);
   const pool = createPool<InspectRequest, InspectReply>(new URL('./inspect-worker.js', import.meta.url), workers);
   let done = 0;
   try {
     await pool.run(
       batches,
-      (start) => ({ wants, items: items.slice(start, start + BATCH) }),
+      (start) => ({ wants, items: items.slice(start, start + batch) }),
       (start, reply) => {
         reply.forEach((facts, i) => (results[start + i] = facts));
         done += reply.length;

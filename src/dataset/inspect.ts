@@ -10,11 +10,12 @@
  * pool per file left them idle 40% of the time.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { decodePng } from '../io/png-decode.js';
+import zlib from 'node:zlib';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { checkedStream, decodePng } from '../io/png-decode.js';
 import { nativeAddon } from '../io/native-addon.js';
 import { parsePngHeader, readPngHeaderSync, type PngHeader } from '../io/png-header.js';
-import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, pixelDifferenceHash } from '../io/perceptual-hash.js';
+import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, meansOfSums, nativeCells, pixelDifferenceHash } from '../io/perceptual-hash.js';
 
 export interface FileFacts {
   header?: PngHeader;
@@ -26,6 +27,8 @@ export interface FileFacts {
 }
 
 export interface ImageFacts extends FileFacts {
+  /** A cheap key of the bytes, equal for identical files (see contentKey below). */
+  contentKey?: string;
   /** 256-bit difference hash as 64 hex digits (see perceptual-hash.ts). */
   dhash?: string;
   /** Every pixel is grey (R = G = B) and there are at most two grey levels. */
@@ -44,8 +47,10 @@ export interface MaskFacts extends FileFacts {
 }
 
 export interface InspectWants {
-  /** Decode images (corruption, perceptual hash, mask look-alikes) and hash their bytes. */
+  /** Decode images (corruption, perceptual hash, mask look-alikes) and key their bytes. */
   imagePixels: boolean;
+  /** sha256 of the image bytes (manifest hash checks, and telling files with one content key apart). */
+  imageHash: boolean;
   /** Decode masks (corruption, value set, foreground, bounding box). */
   maskPixels: boolean;
   /** sha256 of the mask bytes (for manifest hash checks). */
@@ -54,6 +59,29 @@ export interface InspectWants {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+/**
+ * A cheap key of a file's bytes: equal for identical files, so only files sharing one need a
+ * sha256 (validate.ts, confirmCopies). For a PNG, its length and the CRC-32 fields of its chunks as
+ * stored (read, not computed; the decode verifies them); for other bytes, the length and a
+ * computed CRC-32 (the sha256 on Node without zlib.crc32).
+ */
+function contentKey(bytes: Uint8Array, header: PngHeader | undefined): string {
+  if (header) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const crcs: number[] = [];
+    for (let at = 8; at + 12 <= bytes.length;) {
+      const end = at + 12 + view.getUint32(at);
+      if (end > bytes.length) break;
+      crcs.push(view.getUint32(end - 4));
+      at = end;
+    }
+    return `png:${bytes.length}:${crcs.join('.')}`;
+  }
+  return crc32 ? `crc32:${bytes.length}:${crc32(bytes) >>> 0}` : `sha256:${sha256(bytes)}`;
 }
 
 function decodeError(e: unknown): string {
@@ -67,12 +95,38 @@ function readError(e: unknown): { error: string; unreadable: true } {
   return { error: `cannot be read (${code ?? (e as Error).message})`, unreadable: true };
 }
 
+/** Files up to this size are read into one buffer that the thread keeps for the next file. */
+const REUSED_READ_BYTES = 64 << 20;
+let readBuffer = Buffer.alloc(0);
+
+/**
+ * The file's bytes, valid until the next call: everything here uses them synchronously and keeps
+ * none, so one buffer serves every file a worker reads (a fresh one per file costs its page faults).
+ */
 function readBytes(file: string): { bytes?: Uint8Array; error?: string; unreadable?: true } {
   try {
-    return { bytes: readFileSync(file) };
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > readBuffer.length) {
+        const buffer = Buffer.allocUnsafe(size);
+        if (size <= REUSED_READ_BYTES) readBuffer = buffer;
+        return { bytes: buffer.subarray(0, readAll(fd, buffer, size)) };
+      }
+      return { bytes: readBuffer.subarray(0, readAll(fd, readBuffer, size)) };
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     return readError(e);
   }
+}
+
+/** Reads up to `size` bytes (fewer if the file shrank meanwhile); returns how many. */
+function readAll(fd: number, buffer: Buffer, size: number): number {
+  let filled = 0;
+  for (let n = 1; n > 0 && filled < size; filled += n) n = readSync(fd, buffer, filled, size - filled, filled);
+  return filled;
 }
 
 function headerOnly(file: string): FileFacts {
@@ -86,7 +140,7 @@ function headerOnly(file: string): FileFacts {
 
 /**
  * Grey-level test and hash in one pass over interleaved 8-bit pixels (1 to 4 channels); the
- * native addon's loop where it is built (native/pixel-facts.c: the same sums, a sixth of the time).
+ * native addon's loop where it is built.
  */
 export function imagePixelFacts(
   data: Uint8Array,
@@ -96,17 +150,7 @@ export function imagePixelFacts(
 ): { dhash: string; looksLikeMask: boolean } {
   const addon = nativeAddon();
   if (addon) {
-    const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
-    const looksLikeMask = addon.imageCells(data, width, height, channels, cellSum, DHASH_COLUMNS, DHASH_ROWS);
-    // A cell's pixel count follows from the grid: the columns of its x range times the rows of its y range.
-    const across = new Uint32Array(DHASH_COLUMNS);
-    const down = new Uint32Array(DHASH_ROWS);
-    for (let x = 0; x < width; x++) across[Math.floor((x * DHASH_COLUMNS) / width)]++;
-    for (let y = 0; y < height; y++) down[Math.floor((y * DHASH_ROWS) / height)]++;
-    const means = cellSum.map((sum, c) => {
-      const count = down[Math.floor(c / DHASH_COLUMNS)] * across[c % DHASH_COLUMNS];
-      return count ? sum / count : 0;
-    });
+    const { means, looksLikeMask } = nativeCells(addon, data, width, height, channels);
     return { dhash: differenceHash(means), looksLikeMask };
   }
   return { dhash: pixelDifferenceHash(data, width, height, channels), looksLikeMask: looksLikeMask(data, width * height, channels) };
@@ -128,6 +172,13 @@ function looksLikeMask(data: Uint8Array, pixels: number, channels: number): bool
   return true;
 }
 
+/** The addon's value flags, foreground and box as MaskFacts. */
+function summarise(seen: Uint8Array, foreground: number, box: Int32Array): Required<Pick<MaskFacts, 'values' | 'foreground' | 'bbox'>> {
+  const values: number[] = [];
+  for (let v = 0; v < 256; v++) if (seen[v]) values.push(v);
+  return { values, foreground, bbox: foreground ? [box[0], box[1], box[2], box[3]] : null };
+}
+
 /** Value set, foreground count and bounding box of the first channel of interleaved 8-bit pixels (natively where built). */
 export function maskPixelFacts(
   data: Uint8Array,
@@ -139,10 +190,7 @@ export function maskPixelFacts(
   const addon = nativeAddon();
   if (addon) {
     const box = new Int32Array(4);
-    const foreground = addon.maskFacts(data, width, height, channels, seen, box);
-    const values: number[] = [];
-    for (let v = 0; v < 256; v++) if (seen[v]) values.push(v);
-    return { values, foreground, bbox: foreground ? [box[0], box[1], box[2], box[3]] : null };
+    return summarise(seen, addon.maskFacts(data, width, height, channels, seen, box), box);
   }
   let foreground = 0;
   let x0 = width;
@@ -167,16 +215,52 @@ export function maskPixelFacts(
   return { values, foreground, bbox: foreground ? [x0, y0, x1, y1] : null };
 }
 
+/**
+ * A full decode of PNG bytes (every chunk, CRC and row) and the image's facts: row by row in the
+ * addon, which keeps no decoded image, where it is built and the layout allows; else from a decoded image.
+ */
+function decodeImageFacts(bytes: Uint8Array): { dhash: string; looksLikeMask: boolean } {
+  const addon = nativeAddon();
+  const stream = addon && checkedStream(bytes);
+  if (addon && stream) {
+    const { idat, width, height, channels } = stream;
+    const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
+    const looksLikeMask = addon.pngImageFacts(idat, width, height, channels, cellSum, DHASH_COLUMNS, DHASH_ROWS);
+    return { dhash: differenceHash(meansOfSums(cellSum, width, height)), looksLikeMask };
+  }
+  const { width, height, channels, data } = decodePng(bytes);
+  return imagePixelFacts(data, width, height, channels);
+}
+
+/** The same for a mask: its size, value set, foreground and bounding box. */
+function decodeMaskFacts(bytes: Uint8Array): Required<Pick<MaskFacts, 'width' | 'height' | 'values' | 'foreground' | 'bbox'>> {
+  const addon = nativeAddon();
+  const stream = addon && checkedStream(bytes);
+  if (addon && stream) {
+    const { idat, width, height, channels } = stream;
+    const seen = new Uint8Array(256);
+    const box = new Int32Array(4);
+    const foreground = addon.pngMaskFacts(idat, width, height, channels, seen, box);
+    return { width, height, ...summarise(seen, foreground, box) };
+  }
+  const { width, height, channels, data } = decodePng(bytes);
+  return { width, height, ...maskPixelFacts(data, width, height, channels) };
+}
+
 export function inspectImage(file: string, wants: InspectWants): ImageFacts {
-  if (!wants.imagePixels) return headerOnly(file);
+  if (!wants.imagePixels && !wants.imageHash) return headerOnly(file);
   const { bytes, ...failed } = readBytes(file);
   if (!bytes) return failed;
   const header = parsePngHeader(bytes);
-  if (!header) return { error: 'is not a PNG (no PNG signature and IHDR chunk)', sha256: sha256(bytes) };
-  const facts: ImageFacts = { header, sha256: sha256(bytes) };
+  const facts: ImageFacts = {
+    ...(header ? { header } : {}),
+    contentKey: contentKey(bytes, header),
+    ...(wants.imageHash ? { sha256: sha256(bytes) } : {}),
+  };
+  if (!header) return { ...facts, error: 'is not a PNG (no PNG signature and IHDR chunk)' };
+  if (!wants.imagePixels) return facts;
   try {
-    const { width, height, channels, data } = decodePng(bytes);
-    Object.assign(facts, imagePixelFacts(data, width, height, channels));
+    Object.assign(facts, decodeImageFacts(bytes));
   } catch (e) {
     facts.error = decodeError(e);
   }
@@ -192,8 +276,7 @@ export function inspectMask(file: string, wants: InspectWants): MaskFacts {
   if (!header) return { ...facts, error: 'is not a PNG (no PNG signature and IHDR chunk)' };
   if (!wants.maskPixels) return facts;
   try {
-    const { width, height, channels, data } = decodePng(bytes);
-    Object.assign(facts, { width, height }, maskPixelFacts(data, width, height, channels));
+    Object.assign(facts, decodeMaskFacts(bytes));
   } catch (e) {
     facts.error = decodeError(e);
   }

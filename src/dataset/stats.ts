@@ -90,7 +90,7 @@ export async function computeStats(
   const all = perTask.flatMap((t) => t.samples);
   const facts = await inspectAll(
     all.map((s) => ({ image: s.imagePath, mask: s.maskPath })),
-    { imagePixels: false, maskPixels: true, maskHash: false },
+    { imagePixels: false, imageHash: false, maskPixels: true, maskHash: false },
     options,
   );
 

@@ -312,16 +312,52 @@ function ordered<T extends { split: Split }>(a: T, b: T): [T, T] {
   return SPLITS.indexOf(a.split) <= SPLITS.indexOf(b.split) ? [a, b] : [b, a];
 }
 
+/**
+ * What identifies an image's content: its sha256 where one was taken, else its content key, which
+ * confirmCopies has made unique to the content (files sharing a key all got a sha256).
+ */
+function identity(facts: ImageFacts): string | undefined {
+  return facts.sha256 ? `sha256:${facts.sha256}` : facts.contentKey;
+}
+
+/**
+ * Takes the sha256 of every image whose content key another file shares (same length and CRC-32:
+ * byte-identical files, or in rare cases a CRC collision), so identities are exact. Names of one
+ * file (hard links, inspected once) share its facts and are no second file.
+ */
+async function confirmCopies(samples: SampleState[], root: string, workers: number | undefined): Promise<void> {
+  const byKey = new Map<string, Map<ImageFacts, string>>();
+  for (const s of samples) {
+    const facts = s.image;
+    if (!s.imageRel || !facts?.contentKey || facts.sha256) continue;
+    const files = byKey.get(facts.contentKey) ?? new Map<ImageFacts, string>();
+    byKey.set(facts.contentKey, files);
+    if (!files.has(facts)) files.set(facts, s.imageRel);
+  }
+  const pending = [...byKey.values()].filter((files) => files.size > 1).flatMap((files) => [...files]);
+  if (pending.length === 0) return;
+  const hashed = await inspectAll(
+    pending.map(([, rel]) => ({ image: path.join(root, rel) })),
+    { imagePixels: false, imageHash: true, maskPixels: false, maskHash: false },
+    // A few files are quicker to hash here than a pool is to start.
+    { workers: pending.length > CONFIRM_INLINE ? workers : undefined },
+  );
+  pending.forEach(([facts], i) => (facts.sha256 = hashed[i].image?.sha256));
+}
+
+/** Most files confirmCopies hashes on the calling thread. */
+const CONFIRM_INLINE = 32;
+
 function leakCandidates(samples: SampleState[]) {
   return samples
-    .filter((s) => s.imageRel && s.image?.sha256 && firstSplit(s))
-    .map((s) => ({ file: s.imageRel!, split: firstSplit(s)!, sha256: s.image!.sha256!, hash: s.image!.dhash }));
+    .filter((s) => s.imageRel && s.image && identity(s.image) && firstSplit(s))
+    .map((s) => ({ file: s.imageRel!, split: firstSplit(s)!, identity: identity(s.image!)!, hash: s.image!.dhash }));
 }
 
 function checkIdentical({ samples, emit }: Context): void {
-  const bySha = new Map<string, { file: string; split: Split }[]>();
-  for (const c of leakCandidates(samples)) pushTo(bySha, c.sha256, c);
-  for (const copies of bySha.values()) {
+  const byContent = new Map<string, { file: string; split: Split }[]>();
+  for (const c of leakCandidates(samples)) pushTo(byContent, c.identity, c);
+  for (const copies of byContent.values()) {
     const [first] = [...copies].sort((a, b) => SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split));
     for (const c of copies) if (c.split !== first.split) emit('leak.identical', c.file, `byte-identical to ${first.file} (${first.split})`);
   }
@@ -329,7 +365,7 @@ function checkIdentical({ samples, emit }: Context): void {
 
 function checkNearIdentical({ samples, emit }: Context): void {
   const items = leakCandidates(samples).filter((c): c is typeof c & { hash: string } => c.hash !== undefined);
-  for (const { a, b, bits } of nearPairs(items, (x, y) => x.split !== y.split && x.sha256 !== y.sha256)) {
+  for (const { a, b, bits } of nearPairs(items, (x, y) => x.split !== y.split && x.identity !== y.identity)) {
     const [earlier, later] = ordered(a, b);
     emit(
       'leak.near-identical',
@@ -416,10 +452,11 @@ export async function validateTree(root: string, options: ValidateOptions = {}):
       image: s.imageRel && path.join(tree.root, s.imageRel),
       mask: s.maskRel && path.join(tree.root, s.maskRel),
     })),
-    { imagePixels: true, maskPixels: true, maskHash: ctx.deep },
+    { imagePixels: true, imageHash: ctx.deep, maskPixels: true, maskHash: ctx.deep },
     { workers: options.workers, onProgress: options.onProgress },
   );
   facts.forEach((f, i) => Object.assign(samples[i], f));
+  await confirmCopies(samples, tree.root, options.workers);
   for (const check of PIXEL_CHECKS) check(ctx);
   if (ctx.deep) checkManifestHashes(ctx);
 

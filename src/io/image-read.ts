@@ -1,14 +1,19 @@
 /**
  * Decoding raw 2D files into typed arrays at their native bit depth. sharp (libvips) reads PNG,
  * JPEG and TIFF; its prebuilt libvips has no BMP loader, so BMP (REFUGE masks, CVC-ColonDB) goes
- * through ./bmp.ts. Every failure becomes an InputError naming the file. Nothing is decoded before
- * its header's size has passed the pixel bound (input-limits.ts).
+ * through ./bmp.ts. The common PNGs (8-bit, not interlaced, no palette) are decoded by the native
+ * addon instead, about twice as fast (README, "Speed"). Every failure becomes an InputError naming
+ * the file. Nothing is decoded before its header's size has passed the pixel bound
+ * (input-limits.ts).
  */
 import { access, constants, open, readFile } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import sharp from './sharp.js';
 import { BMP_HEADER_BYTES, decodeBmp, parseBmpHeader } from './bmp.js';
 import { checkPixels, DEFAULT_LIMITS, type InputLimits } from './input-limits.js';
+import { COLOUR_TYPES, parsePngHeader, PNG_HEADER_BYTES, type PngHeader } from './png-header.js';
+import { decodePng } from './png-decode.js';
+import { nativeAddon } from './native-addon.js';
 import { InputError } from '../errors.js';
 import type { ImageSource } from './resize.js';
 
@@ -37,11 +42,64 @@ export function isBmp(file: string): boolean {
   return file.toLowerCase().endsWith('.bmp');
 }
 
-/** What sharp should read: the file itself, or decoded pixels for formats libvips lacks (BMP). */
-export async function imageSource(file: string): Promise<ImageSource> {
-  if (!isBmp(file)) return { file };
-  const raw = await readBmp(file);
+function isPng(file: string): boolean {
+  return file.toLowerCase().endsWith('.png');
+}
+
+/**
+ * What to resample: decoded pixels where MedBank decodes the file itself (BMP, which libvips
+ * lacks; the common PNGs, faster), else the file for libvips to read.
+ */
+export async function imageSource(file: string, limits: InputLimits = DEFAULT_LIMITS): Promise<ImageSource> {
+  const raw = isBmp(file) ? await readBmp(file) : await readFastPng(file, limits);
+  if (!raw) return { file };
   return { pixels: raw.data as Uint8Array, width: raw.width, height: raw.height, channels: raw.channels };
+}
+
+/** Larger PNGs are left to libvips, which streams them instead of holding file and pixels at once. */
+const FAST_PNG_PIXELS = 4096 * 4096;
+
+/** A PNG the addon decodes with the same samples libvips gives (tRNS, where present, is checked after reading). */
+function addonDecodes(h: PngHeader): boolean {
+  return h.bitDepth === 8 && h.colourType !== 3 && !h.interlaced && h.width * h.height <= FAST_PNG_PIXELS;
+}
+
+/**
+ * A common PNG decoded by the addon (libdeflate inflates about twice as fast as libvips' zlib),
+ * or undefined for libvips to decode: another format or layout, a transparent colour (libvips
+ * adds an alpha band), no addon, or a file the strict decoder refuses (libvips tolerates bytes
+ * after IEND, for one, and words its own errors).
+ */
+async function readFastPng(file: string, limits: InputLimits): Promise<RawImage | undefined> {
+  if (!isPng(file) || !nativeAddon()) return undefined;
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const head = new Uint8Array(PNG_HEADER_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const header = parsePngHeader(head.subarray(0, bytesRead));
+    if (!header || !addonDecodes(header)) return undefined;
+    checkPixels(file, header.width, header.height, limits);
+    const { size } = await handle.stat();
+    // Deflate never needs much more than the samples: a far larger file holds something else.
+    if (size > 2 * header.width * header.height * COLOUR_TYPES[header.colourType].channels + (1 << 20)) return undefined;
+    const bytes = Buffer.allocUnsafe(size);
+    // One read into one buffer: FileHandle.readFile reads 512 KiB pieces and copies them together.
+    let filled = 0;
+    for (let n = 1; n > 0 && filled < size; filled += n) n = (await handle.read(bytes, filled, size - filled, filled)).bytesRead;
+    let png;
+    try {
+      png = decodePng(bytes.subarray(0, filled));
+    } catch {
+      return undefined;
+    }
+    if (png.transparency || png.width !== header.width || png.height !== header.height) return undefined;
+    return { data: png.data, width: png.width, height: png.height, channels: png.channels };
+  } catch (e) {
+    throw asInputError(file, e);
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
@@ -66,6 +124,10 @@ export interface DecodeFit {
  * above the pixel bound before it allocates.
  */
 export async function readRaw(file: string, fit?: DecodeFit, limits: InputLimits = DEFAULT_LIMITS): Promise<RawImage> {
+  if (!fit) {
+    const png = await readFastPng(file, limits);
+    if (png) return png;
+  }
   if (isBmp(file)) {
     await readSize(file, limits);
     if (!fit) return readBmp(file);
@@ -108,6 +170,18 @@ export async function readSize(file: string, limits: InputLimits = DEFAULT_LIMIT
 }
 
 async function readHeaderSize(file: string): Promise<{ width: number; height: number }> {
+  if (isPng(file)) {
+    const handle = await open(file, 'r');
+    try {
+      const head = new Uint8Array(PNG_HEADER_BYTES);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      const header = parsePngHeader(head.subarray(0, bytesRead));
+      // Zero sizes and files that are not PNG after all are left to libvips to name.
+      if (header && header.width > 0 && header.height > 0) return { width: header.width, height: header.height };
+    } finally {
+      await handle.close();
+    }
+  }
   await checkReadable(file);
   // Metadata reads the header only: no pixel is decoded, so no pixel limit is needed here.
   const meta = await sharp(file, { limitInputPixels: false }).metadata();

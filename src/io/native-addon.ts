@@ -6,18 +6,22 @@
 import { createRequire } from 'node:module';
 
 export interface MedbankAddon {
-  encodePng(
-    pixels: Uint8Array,
-    width: number,
-    height: number,
-    channels: number,
-    level: number,
-    filter: string,
-    noisyLevel?: number,
-  ): Promise<Buffer>;
+  encodePng(pixels: Uint8Array, width: number, height: number, channels: number, level: number, filter: string): Promise<Buffer>;
   pngEncoderVersion(): string;
   /** Inflates a PNG's IDAT stream and undoes its row filters: 8-bit samples, not interlaced; throws on corrupt data. */
   inflatePng(idat: Uint8Array, width: number, height: number, channels: number): Buffer;
+  /** inflatePng's decode feeding imageCells row by row (no decoded image is kept); returns whether the image looks like a mask. */
+  pngImageFacts(
+    idat: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    cellSum: Float64Array,
+    columns: number,
+    rows: number,
+  ): boolean;
+  /** inflatePng's decode feeding maskFacts row by row; returns the foreground count. */
+  pngMaskFacts(idat: Uint8Array, width: number, height: number, channels: number, seen: Uint8Array, box: Int32Array): number;
   /** Adds each pixel's luma (77 R + 150 G + 29 B) to its cell of a columns x rows grid; returns whether the image looks like a mask. */
   imageCells(
     data: Uint8Array,

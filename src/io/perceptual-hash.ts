@@ -14,6 +14,8 @@
  * compared. Band values shared by more than MAX_BUCKET images (flat black borders hash to runs of
  * zeros) carry no information and are skipped, which keeps the search near-linear.
  */
+import { nativeAddon, type MedbankAddon } from './native-addon.js';
+
 export const DHASH_COLUMNS = 17;
 export const DHASH_ROWS = 16;
 export const HASH_BITS = (DHASH_COLUMNS - 1) * DHASH_ROWS;
@@ -26,6 +28,40 @@ const MAX_BUCKET = 256;
  * each decoded raw image, so both find the same copies.
  */
 export function pixelDifferenceHash(data: Uint8Array, width: number, height: number, channels: number): string {
+  const addon = nativeAddon();
+  return differenceHash(addon ? nativeCells(addon, data, width, height, channels).means : cellMeans(data, width, height, channels));
+}
+
+/**
+ * The cell means from the addon's loop (native/pixel-facts.c: the same sums, a sixth of the time),
+ * and whether every pixel is grey with at most two levels, which the same pass finds.
+ */
+export function nativeCells(
+  addon: MedbankAddon,
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): { means: Float64Array; looksLikeMask: boolean } {
+  const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
+  const looksLikeMask = addon.imageCells(data, width, height, channels, cellSum, DHASH_COLUMNS, DHASH_ROWS);
+  return { means: meansOfSums(cellSum, width, height), looksLikeMask };
+}
+
+/** Cell means from the luma sums of a DHASH_COLUMNS × DHASH_ROWS grid over a `width`×`height` image. */
+export function meansOfSums(cellSum: Float64Array, width: number, height: number): Float64Array {
+  // A cell's pixel count follows from the grid: the columns of its x range times the rows of its y range.
+  const across = new Uint32Array(DHASH_COLUMNS);
+  const down = new Uint32Array(DHASH_ROWS);
+  for (let x = 0; x < width; x++) across[Math.floor((x * DHASH_COLUMNS) / width)]++;
+  for (let y = 0; y < height; y++) down[Math.floor((y * DHASH_ROWS) / height)]++;
+  return cellSum.map((sum, c) => {
+    const count = down[Math.floor(c / DHASH_COLUMNS)] * across[c % DHASH_COLUMNS];
+    return count ? sum / count : 0;
+  });
+}
+
+function cellMeans(data: Uint8Array, width: number, height: number, channels: number): Float64Array {
   const colour = channels >= 3 ? 1 : 0;
   const cellSum = new Float64Array(DHASH_COLUMNS * DHASH_ROWS);
   const cellCount = new Uint32Array(DHASH_COLUMNS * DHASH_ROWS);
@@ -43,7 +79,7 @@ export function pixelDifferenceHash(data: Uint8Array, width: number, height: num
   }
   const means = new Float64Array(cellSum.length);
   for (let c = 0; c < means.length; c++) means[c] = cellCount[c] ? cellSum[c] / cellCount[c] : 0;
-  return differenceHash(means);
+  return means;
 }
 
 /** Hex hash from cell means laid out row by row, DHASH_COLUMNS per row. */

@@ -3,9 +3,9 @@
  * the native addon's libdeflate writer (native/png-encoder.c) where it was built, and by sharp
  * (libspng + zlib-ng) otherwise. Both write the same pixels; the bytes differ. The addon filters
  * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at
- * libdeflate level 2: about 1.01x the README script's bytes in half the time of sharp's level 3
- * (README, "Speed"). Images whose trial sample deflates poorly (sensor noise: ultrasound speckle,
- * CT noise) are deflated at level 1, where level 2 would double the CPU for 4% fewer bytes.
+ * libdeflate level 1: about 1.06x the README script's bytes in a third of the time of sharp's
+ * level 3. Level 2 saves 6% of the bytes for 1.5x the deflate time, 10% of a 2D build's wall time
+ * (README, "Speed").
  * MEDBANK_PNG_ENCODER=sharp forces sharp (e.g. for bytes identical to a machine without the
  * addon); MEDBANK_PNG_ENCODER=libdeflate fails when the addon is missing.
  */
@@ -17,13 +17,11 @@ export interface PngSettings {
   /** libdeflate level and row filter for the addon. */
   level: number;
   filter: 'none' | 'up' | 'auto';
-  /** With filter 'auto': the level for noisy images (see native/png-encoder.c); default `level`. */
-  noisyLevel?: number;
   /** The same intent for sharp: its levels are zlib-ng's, its filter choice is all-or-none. */
   sharp: PngOptions;
 }
 
-export const IMAGE_PNG: PngSettings = { level: 2, filter: 'auto', noisyLevel: 1, sharp: { compressionLevel: 3, adaptiveFiltering: true } };
+export const IMAGE_PNG: PngSettings = { level: 1, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
 /** 8-bit grey volume slices (--grey): zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
 export const GREY_SLICE_PNG: PngSettings = { level: 3, filter: 'auto', sharp: { compressionLevel: 7, adaptiveFiltering: true } };
 /** Binary masks compress to almost nothing: filtering would only cost time. */
@@ -67,8 +65,7 @@ export async function encodePng(
   settings: PngSettings,
 ): Promise<Buffer> {
   const native = nativeEncoder();
-  if (native)
-    return native.encodePng(pixels, width, height, channels, settings.level, settings.filter, settings.noisyLevel ?? settings.level);
+  if (native) return native.encodePng(pixels, width, height, channels, settings.level, settings.filter);
   const { default: sharp } = await import('./sharp.js');
   let img = sharp(pixels, { raw: { width, height, channels } });
   // Without an explicit colourspace, sharp writes one-band raw input as RGB.

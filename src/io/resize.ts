@@ -1,16 +1,19 @@
 /**
  * Resampling with Pillow's pixel-centre convention, so images and masks stay aligned (DESIGN.md §5).
- * Images: bilinear. libvips downsamples centre-correctly (antialiased `linear` reduce) and fast;
- * its upsampling is shifted by half an output pixel and slow (about 35 ms per 1024² RGB image with
- * one thread), so upsampled axes use ./pillow-bilinear.ts, which reproduces Pillow's fixed-point
- * bilinear exactly in about a third of the time. Masks: nearest neighbour with Pillow's rule.
+ * Images: bilinear. Pixels MedBank decoded itself (the common PNGs, BMP, volume slices) are
+ * resampled entirely by ./pillow-bilinear.ts, which reproduces Pillow's fixed-point bilinear
+ * exactly. Files libvips decodes (JPEG, TIFF, other PNGs) are shrunk by libvips while decoding
+ * where they are larger than the output (antialiased `linear` reduce, centre-correct and fast; for
+ * JPEG, shrink-on-load); its upsampling is shifted by half an output pixel and slow (about 35 ms
+ * per 1024² RGB image with one thread), so upsampled axes always use ./pillow-bilinear.ts.
+ * Masks: nearest neighbour with Pillow's rule.
  */
 import type { Sharp } from 'sharp';
 import sharp from './sharp.js';
 import { bilinearResample } from './pillow-bilinear.js';
 import { nativeAddon, type MedbankAddon } from './native-addon.js';
 
-/** Pixels handed to sharp: a file it can read, or raw interleaved 8-bit samples. */
+/** What resampleImage reads: a file for libvips, or raw interleaved 8-bit samples. */
 export type ImageSource = { file: string } | { pixels: Uint8Array; width: number; height: number; channels: number };
 
 export interface Rect {
@@ -44,7 +47,8 @@ export type Decoded = { data: Uint8Array; width: number; height: number; channel
 /**
  * Bilinear resample of `src` (optionally cropped) to `outW`×`outH`, as 8-bit sRGB (3 channels) or
  * grey (1 channel) raw samples, alpha dropped. `onDecoded` sees the pixels as decoded: the raw
- * image (after the crop), shrunk by libvips only where it is larger than the output.
+ * image (after the crop), at full size, or shrunk where libvips decodes a file larger than the
+ * output.
  */
 export async function resampleImage(
   src: ImageSource,
@@ -55,6 +59,19 @@ export async function resampleImage(
   crop?: Rect,
   onDecoded?: (decoded: Decoded) => void,
 ): Promise<Buffer> {
+  if ('pixels' in src) {
+    // The caller checked the header's size against the pixel bound: a file changed since is refused.
+    if (src.width !== size.width || src.height !== size.height)
+      throw new Error(`decoded ${src.width}x${src.height}, but the header said ${size.width}x${size.height}`);
+    const bands = exactBands(src, channels);
+    if (bands) {
+      const decoded = crop ? cropInterleaved(bands, src.width, channels, crop) : bands;
+      const inW = crop?.width ?? src.width;
+      const inH = crop?.height ?? src.height;
+      onDecoded?.({ data: decoded, width: inW, height: inH, channels });
+      return bilinearResample(decoded, inW, inH, channels, outW, outH);
+    }
+  }
   const inW = crop?.width ?? size.width;
   const inH = crop?.height ?? size.height;
   let img = open(src, size);
@@ -73,6 +90,25 @@ export async function resampleImage(
   onDecoded?.({ data, width: downW, height: downH, channels });
   if (downW === outW && downH === outH) return data;
   return bilinearResample(data, downW, downH, channels, outW, outH);
+}
+
+/**
+ * Decoded samples as `channels` bands where that needs no colour arithmetic: alpha dropped, grey
+ * repeated to RGB. Then all of the resampling is Pillow's bilinear, downsampled axes included.
+ * Colour to grey is left to libvips (undefined).
+ */
+function exactBands(src: { pixels: Uint8Array; channels: number }, channels: 1 | 3): Uint8Array | undefined {
+  const { pixels, channels: have } = src;
+  if (have === channels) return pixels;
+  const grey = have <= 2;
+  if (channels === 1 && !grey) return undefined;
+  const pixelCount = pixels.length / have;
+  const out = new Uint8Array(pixelCount * channels);
+  for (let p = 0, i = 0, o = 0; p < pixelCount; p++, i += have, o += channels) {
+    if (grey) out.fill(pixels[i], o, o + channels);
+    else for (let c = 0; c < channels; c++) out[o + c] = pixels[i + c];
+  }
+  return out;
 }
 
 /**
@@ -125,10 +161,16 @@ export function padToSquare(src: Uint8Array, w: number, h: number, channels: num
 
 /** Crops a one-byte-per-pixel plane. */
 export function cropPlane(src: Uint8Array, width: number, rect: Rect): Uint8Array {
-  const out = new Uint8Array(rect.width * rect.height);
+  return cropInterleaved(src, width, 1, rect);
+}
+
+/** Crops interleaved 8-bit samples of `channels` bands. */
+function cropInterleaved(src: Uint8Array, width: number, channels: number, rect: Rect): Uint8Array {
+  const out = new Uint8Array(rect.width * rect.height * channels);
+  const rowBytes = rect.width * channels;
   for (let y = 0; y < rect.height; y++) {
-    const start = (rect.top + y) * width + rect.left;
-    out.set(src.subarray(start, start + rect.width), y * rect.width);
+    const start = ((rect.top + y) * width + rect.left) * channels;
+    out.set(src.subarray(start, start + rowBytes), y * rowBytes);
   }
   return out;
 }

@@ -153,7 +153,8 @@ async function prepareImage(
   work: Size,
   limits: InputLimits,
 ): Promise<{ source: ImageSource; intensity: IntensityTransform; size: Size }> {
-  if (!job.transform) return { source: await imageSource(imageFile).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' }, size };
+  if (!job.transform)
+    return { source: await imageSource(imageFile, limits).catch(rethrowAs(job.image)), intensity: { kind: 'rgb8' }, size };
   const fit = work !== size ? { ...work, kernel: 'linear' as const } : undefined;
   const raw = await readRaw(imageFile, fit, limits).catch(rethrowAs(job.image));
   if (raw.width !== work.width || raw.height !== work.height) throw new InputError(job.image, 'decoded size differs from header');

@@ -33,7 +33,7 @@ export async function preprocessPair(r: PairRequest): Promise<PairReply> {
       throw new InputError(r.mask, `mask is ${maskSize.width}x${maskSize.height} but its image is ${size.width}x${size.height}`);
     }
     const box = contentBox(size.width, size.height, r.size, r.resize);
-    const rgb = await resampleImage(await imageSource(r.image), size, box.width, box.height, 3).catch((e: unknown) => {
+    const rgb = await resampleImage(await imageSource(r.image, r.limits), size, box.width, box.height, 3).catch((e: unknown) => {
       throw new InputError(r.image, `cannot decode: ${(e as Error).message}`);
     });
     const mask = await readRaw(r.mask, undefined, r.limits);

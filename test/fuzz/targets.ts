@@ -230,7 +230,7 @@ const png: FuzzTarget = {
     await writeFile(file, input);
     parsePngHeader(input);
     // inspect reports every problem in `error`; it must never throw.
-    const wants = { imagePixels: true, maskPixels: true, maskHash: true };
+    const wants = { imagePixels: true, imageHash: true, maskPixels: true, maskHash: true };
     try {
       const image = inspectImage(file, wants);
       const mask = inspectMask(file, wants);
