@@ -13,15 +13,30 @@ import { toolVersions } from '../src/version.js';
 import { REPO } from './measure.js';
 import type { BenchContext, Suite, SuiteResult } from './suite.js';
 
-const { values } = parseArgs({
-  options: {
-    pairs: { type: 'string', default: '200' },
-    repeat: { type: 'string', default: '1' },
-    memory: { type: 'string', default: '1000,10000' },
-    only: { type: 'string' },
-    out: { type: 'string', default: path.join(REPO, 'bench', 'out') },
-  },
-});
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        pairs: { type: 'string', default: '200' },
+        repeat: { type: 'string', default: '1' },
+        memory: { type: 'string', default: '1000,10000' },
+        only: { type: 'string' },
+        out: { type: 'string', default: path.join(REPO, 'bench', 'out') },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message} (--help lists the options)\n`);
+    process.exit(1);
+  }
+}
+const values = options();
+if (values.help) {
+  process.stdout.write(
+    'npm run bench -- [--only 2d,disk,encoders,faults,fsync,memory,validate,volume] [--pairs 200] [--repeat 1] [--memory 1000,10000] [--out bench/out]\n',
+  );
+  process.exit(0);
+}
 
 const outDir = path.resolve(values.out);
 const ctx: BenchContext = {
@@ -37,9 +52,16 @@ await mkdir(ctx.cache, { recursive: true });
 
 const suiteDir = fileURLToPath(new URL('./suites/', import.meta.url));
 const only = values.only?.split(',');
+const suites: Suite[] = [];
+for (const file of (await readdir(suiteDir)).filter((f) => f.endsWith('.js')).sort())
+  suites.push(((await import(pathToFileURL(path.join(suiteDir, file)).href)) as { default: Suite }).default);
+const unknown = only?.filter((name) => !suites.some((s) => s.name === name)) ?? [];
+if (unknown.length) {
+  process.stderr.write(`bench: no suite named ${unknown.join(', ')} (there are ${suites.map((s) => s.name).join(', ')})\n`);
+  process.exit(1);
+}
 const results: Record<string, SuiteResult> = {};
-for (const file of (await readdir(suiteDir)).filter((f) => f.endsWith('.js')).sort()) {
-  const suite = ((await import(pathToFileURL(path.join(suiteDir, file)).href)) as { default: Suite }).default;
+for (const suite of suites) {
   if (only && !only.includes(suite.name)) continue;
   process.stderr.write(`\n== ${suite.name}\n`);
   const result = await suite.run(ctx);

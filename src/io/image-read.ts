@@ -56,12 +56,15 @@ export async function imageSource(file: string, limits: InputLimits = DEFAULT_LI
   return { pixels: raw.data as Uint8Array, width: raw.width, height: raw.height, channels: raw.channels };
 }
 
-/** Larger PNGs are left to libvips, which streams them instead of holding file and pixels at once. */
-const FAST_PNG_PIXELS = 4096 * 4096;
+/**
+ * PNGs with a longer side are left to libvips, which streams them instead of holding file and
+ * pixels at once (and shrinks whole-slide images while decoding).
+ */
+const FAST_PNG_SIDE = 4096;
 
 /** A PNG the addon decodes with the same samples libvips gives (tRNS, where present, is checked after reading). */
 function addonDecodes(h: PngHeader): boolean {
-  return h.bitDepth === 8 && h.colourType !== 3 && !h.interlaced && h.width * h.height <= FAST_PNG_PIXELS;
+  return h.bitDepth === 8 && h.colourType !== 3 && !h.interlaced && h.width <= FAST_PNG_SIDE && h.height <= FAST_PNG_SIDE;
 }
 
 /**

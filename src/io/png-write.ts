@@ -2,10 +2,10 @@
  * PNG encoding. Deflate is most of the build's CPU time (PERFORMANCE.md), so PNGs are written by
  * the native addon's libdeflate writer (native/png-encoder.c) where it was built, and by sharp
  * (libspng + zlib-ng) otherwise. Both write the same pixels; the bytes differ. The addon filters
- * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at
- * libdeflate level 1: about 1.06x the README script's bytes in a third of the time of sharp's
- * level 3. Level 2 saves 6% of the bytes for 1.5x the deflate time, 10% of a 2D build's wall time
- * (README, "Speed").
+ * each image with Up or libpng's per-row heuristic, whichever a trial deflates smaller, at a
+ * libdeflate level chosen per kind of image (README, "Speed"): 2D pictures at level 1, about 1.06x
+ * the README script's bytes, where level 2 would save 6% for 10% of a 2D build's wall time; volume
+ * slices at level 2, which makes them about a fifth smaller than level 1 does (smooth upsampled CT).
  * MEDBANK_PNG_ENCODER=sharp forces sharp (e.g. for bytes identical to a machine without the
  * addon); MEDBANK_PNG_ENCODER=libdeflate fails when the addon is missing.
  */
@@ -21,7 +21,10 @@ export interface PngSettings {
   sharp: PngOptions;
 }
 
+/** 2D pictures, RGB. */
 export const IMAGE_PNG: PngSettings = { level: 1, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
+/** Volume slices as RGB (the default). */
+export const RGB_SLICE_PNG: PngSettings = { level: 2, filter: 'auto', sharp: { compressionLevel: 3, adaptiveFiltering: true } };
 /** 8-bit grey volume slices (--grey): zlib-ng needs level 7 to match Pillow's size on CT (PERFORMANCE.md). */
 export const GREY_SLICE_PNG: PngSettings = { level: 3, filter: 'auto', sharp: { compressionLevel: 7, adaptiveFiltering: true } };
 /** Binary masks compress to almost nothing: filtering would only cost time. */

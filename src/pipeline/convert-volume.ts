@@ -15,7 +15,7 @@ import { allocLike, sampleTypeOf, type Volume } from '../io/volume.js';
 import { sliceGeometry, toClosestCanonical } from '../io/orientation.js';
 import { encodeNifti } from '../io/nifti-write.js';
 import { contentBox, greyToRgb, padToSquare, resampleImage } from '../io/resize.js';
-import { encodePng, GREY_SLICE_PNG, IMAGE_PNG, MASK_PNG } from '../io/png-write.js';
+import { encodePng, GREY_SLICE_PNG, MASK_PNG, RGB_SLICE_PNG } from '../io/png-write.js';
 import { sha256 } from '../io/atomic.js';
 import { toOutputMask, type OutputMask } from './masks.js';
 import { greySampler, labelSampler, resolveIntensity, type GreyMap, type PlaneAt, type PlaneSampler } from './volume-intensity.js';
@@ -94,7 +94,7 @@ async function convertRead(job: JobVolume, opts: ConvertOptions, image: Volume, 
           opts.size,
           opts.size,
           channels,
-          opts.grey ? GREY_SLICE_PNG : IMAGE_PNG,
+          opts.grey ? GREY_SLICE_PNG : RGB_SLICE_PNG,
         );
         encoded = { bytes: png, hash: sha256(png) };
         encodedImages.set(map, encoded);
