@@ -1,8 +1,9 @@
 /**
  * What validate and stats need to know about one PNG, computed in a worker: its IHDR header
- * (always), its sha256, and where a check needs pixels, a full decode with CRC checks (so a
- * truncated or corrupt file is found) and the facts derived from the pixels: a mask's value set,
- * foreground and bounding box; an image's perceptual hash and whether it looks like a mask.
+ * (always), a content key for images and a sha256 where asked, and where a check needs pixels, a
+ * full decode with CRC checks (so a truncated or corrupt file is found) and the facts derived from
+ * the pixels: a mask's value set, foreground and bounding box; an image's perceptual hash and
+ * whether it looks like a mask.
  *
  * Decoding is png-decode.ts rather than sharp: libpng accepts a file without IEND, and sharp's
  * per-call cost (0.68 ms for a 64×64 RGB PNG here) would dominate small files. Files are read
