@@ -142,3 +142,16 @@ export function convertedRow(
     ...(opts.hint ? { splitHint: opts.hint } : {}),
   };
 }
+
+/** Deterministic noise: a photo's sensor grain, which no single row filter predicts. */
+export function noise(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = s & 255;
+  }
+  return out;
+}

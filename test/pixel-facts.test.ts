@@ -12,21 +12,9 @@ import { inspectImage, inspectMask } from '../src/dataset/inspect.js';
 import { nativeAddon } from '../src/io/native-addon.js';
 import { encodePng, IMAGE_PNG } from '../src/io/png-write.js';
 import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, pixelDifferenceHash } from '../src/io/perceptual-hash.js';
-import { tempDir } from './helpers.js';
+import { noise, tempDir } from './helpers.js';
 
 const wants = { imagePixels: true, imageHash: false, maskPixels: true, maskHash: true };
-
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = s & 255;
-  }
-  return out;
-}
 
 /** RGBA pixels as pngjs decodes them (it always gives four bands). */
 function decodeReference(bytes: Buffer): { data: Uint8Array; width: number; height: number } {

@@ -14,26 +14,13 @@ import { nativeEncoder } from '../src/io/png-write.js';
 import { bilinearResample } from '../src/io/pillow-bilinear.js';
 import type { MedbankAddon } from '../src/io/native-addon.js';
 import { readManifest } from '../src/dataset/open.js';
-import { python, runCli, tempDir } from './helpers.js';
+import { noise, python, runCli, tempDir } from './helpers.js';
 import { fixtureRaw } from './tree.js';
 
 function addon(t: TestContext): MedbankAddon | undefined {
   const native = nativeEncoder();
   if (!native) t.skip('the libdeflate PNG addon is not built (apt install gcc libdeflate-dev, then npm run build)');
   return native;
-}
-
-/** Deterministic noise: a photo's sensor grain, which no single row filter predicts. */
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = s & 255;
-  }
-  return out;
 }
 
 /** The filter type byte of each row, read back from the IDAT stream. */
