@@ -10,8 +10,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sharp } from 'sharp';
-import sharp from '../src/io/sharp.js';
-import { hammingDistance, pixelDifferenceHash } from '../src/io/perceptual-hash.js';
+import sharp from '../src/io/image/sharp.js';
+import { hammingDistance, pixelDifferenceHash } from '../src/io/image/perceptual-hash.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const samples = process.argv[2] ?? path.resolve(here, '..', '..', '..', 'shared', 'samples');

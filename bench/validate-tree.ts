@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { catalog } from '../src/catalog/registry.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
-import { sha256, writeAtomic } from '../src/io/atomic.js';
-import { IMAGE_PNG, MASK_PNG, encodePng } from '../src/io/png-write.js';
+import { sha256, writeAtomic } from '../src/io/files/atomic.js';
+import { IMAGE_PNG, MASK_PNG, encodePng } from '../src/io/image/png-write.js';
 import { ellipse, rng, texture } from '../src/fixtures/draw.js';
-import { DEFAULT_RATIOS } from '../src/pipeline/splits.js';
-import { writeRecords } from '../src/pipeline/record.js';
+import { DEFAULT_RATIOS } from '../src/pipeline/plan/splits.js';
+import { writeRecords } from '../src/pipeline/record/record.js';
 
 const TASKS = [
   { source: 'BUSI', task: 'BreastTumor_UT_0' },

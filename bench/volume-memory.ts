@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { encodeNifti } from '../src/io/nifti-write.js';
+import { encodeNifti } from '../src/io/volume/nifti-write.js';
 import { build } from '../src/pipeline/build.js';
 
 const DIMS: [number, number, number] = [512, 512, 1000];

@@ -1,5 +1,5 @@
 /*
- * The pixel half of a PNG decode for checks (src/io/png-decode.ts walks the chunks and CRCs):
+ * The pixel half of a PNG decode for checks (src/io/image/png-decode.ts walks the chunks and CRCs):
  * inflate the concatenated IDAT stream with libdeflate and undo the row filters, for 8-bit
  * samples without interlacing. node:zlib plus a TypeScript unfilter spend most of `validate`'s
  * time on a 1024² RGB image; here the same takes about a third (README, "Checking a tree").

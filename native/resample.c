@@ -1,5 +1,5 @@
 /*
- * The inner loops of src/io/pillow-bilinear.ts and resize.ts's nearest neighbour, for 8-bit
+ * The inner loops of src/io/image/pillow-bilinear.ts and resize.ts's nearest neighbour, for 8-bit
  * interleaved samples. The coefficients and index tables are computed in TypeScript (one
  * definition of Pillow's rules); these loops only apply them, with the same fixed-point sums, so
  * the output is identical to the TypeScript fallback bit for bit (test/resize.test.ts).

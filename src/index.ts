@@ -14,7 +14,7 @@ export { exportTree, type ExportResult } from './export/export.js';
 export { EXPORT_FORMATS, type ExportOptions, type ExportFormatName, type ExportProgress } from './export/types.js';
 export type { ExportRecord } from './export/record.js';
 export { build, type BuildOptions, type BuildResult, type ProgressEvent } from './pipeline/build.js';
-export { preprocess, type PreprocessOptions, type PreprocessResult } from './pipeline/preprocess.js';
+export { preprocess, type PreprocessOptions, type PreprocessResult } from './pipeline/preprocess/preprocess.js';
 export { catalog } from './catalog/registry.js';
 export type { SourceAdapter, SourceInfo, TaskSpec, Split, License } from './catalog/types.js';
 export type { ManifestRow } from './contract/manifest.js';

@@ -4,14 +4,14 @@
  * tenth of a second that a build or preprocess run would spend before its workers start.
  */
 import { readFileSync } from 'node:fs';
-import { pngEncoderName } from './io/png-write.js';
+import { pngEncoderName } from './io/image/png-write.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const VERSION = pkg.version;
 
 export async function toolVersions(): Promise<{ name: string; version: string; sharp: string; libvips: string; pngEncoder: string }> {
-  const { default: sharp } = await import('./io/sharp.js');
+  const { default: sharp } = await import('./io/image/sharp.js');
   return {
     name: 'medbank',
     version: VERSION,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
-import { openAtomic, writeAtomic } from '../src/io/atomic.js';
+import { openAtomic, writeAtomic } from '../src/io/files/atomic.js';
 import { build } from '../src/pipeline/build.js';
 import { tempDir } from './helpers.js';
 import { fixtureRaw } from './tree.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { createByteBudget, reserveBytes, reservedMiB } from '../src/io/byte-budget.js';
+import { createByteBudget, reserveBytes, reservedMiB } from '../src/io/volume/byte-budget.js';
 
 const MIB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ test('two threads never hold more than the budget at once; a job above the whole
        parentPort.postMessage('reserved');
        parentPort.once('message', () => { release(); parentPort.postMessage('released'); });
      });`,
-    { eval: true, workerData: { budget, module: new URL('../src/io/byte-budget.js', import.meta.url).href } },
+    { eval: true, workerData: { budget, module: new URL('../src/io/volume/byte-budget.js', import.meta.url).href } },
   );
   try {
     const reserved = once(worker, 'message');

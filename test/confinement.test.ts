@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openMedBank } from '../src/index.js';
-import { preprocess } from '../src/pipeline/preprocess.js';
+import { preprocess } from '../src/pipeline/preprocess/preprocess.js';
 import { lyingPng } from '../src/fixtures/faults.js';
-import { encodePng, IMAGE_PNG } from '../src/io/png-write.js';
+import { encodePng, IMAGE_PNG } from '../src/io/image/png-write.js';
 import { buildTree, fixtureRaw } from './tree.js';
 import { splitLines } from './tree-fixtures.js';
 

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from '../src/pipeline/build.js';
-import { prepareTree } from '../src/pipeline/tree-state.js';
+import { prepareTree } from '../src/pipeline/plan/tree-state.js';
 import { rng } from '../src/fixtures/draw.js';
 import { CLI, REPO, runCli, tempDir, treeHashes, buildWhole } from './helpers.js';
 import { fixtureRaw } from './tree.js';
@@ -111,7 +111,7 @@ test('kill -9 while --force empties a tree: 10 of 10 kills leave a folder that -
   const out = path.join(dir, 'out');
   // A child that only empties the tree, so that the kills land inside the emptying.
   const script = path.join(dir, 'empty.mjs');
-  const treeState = pathToFileURL(path.join(REPO, 'dist', 'src', 'pipeline', 'tree-state.js')).href;
+  const treeState = pathToFileURL(path.join(REPO, 'dist', 'src', 'pipeline', 'plan', 'tree-state.js')).href;
   await writeFile(
     script,
     `import { prepareTree } from ${JSON.stringify(treeState)};\nprocess.stdout.write('start\\n');\nawait prepareTree(process.argv[2], { v: 2 }, true);\n`,

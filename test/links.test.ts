@@ -9,7 +9,7 @@ import { runCli, treeHashes } from './helpers.js';
 import { buildTree, fixtureRaw } from './tree.js';
 import { build } from '../src/pipeline/build.js';
 import { readManifest } from '../src/dataset/open.js';
-import { LINK_FAILURE_ENV } from '../src/io/linked-write.js';
+import { LINK_FAILURE_ENV } from '../src/io/files/linked-write.js';
 import { uniqueFiles } from '../src/dataset/inspect-pool.js';
 import { validateTree } from '../src/dataset/validate.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
 import { rng } from '../src/fixtures/draw.js';
-import { evaluateMask, maskExtent } from '../src/pipeline/masks.js';
+import { evaluateMask, maskExtent } from '../src/pipeline/convert/masks.js';
 import { tempDir } from './helpers.js';
 
 function plainExtent(plane: Uint8Array, width: number, paint: number) {

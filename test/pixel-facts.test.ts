@@ -10,8 +10,8 @@ import { test } from 'node:test';
 import pngjs from 'pngjs';
 import { inspectImage, inspectMask } from '../src/dataset/inspect.js';
 import { nativeAddon } from '../src/io/native-addon.js';
-import { encodePng, IMAGE_PNG } from '../src/io/png-write.js';
-import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, pixelDifferenceHash } from '../src/io/perceptual-hash.js';
+import { encodePng, IMAGE_PNG } from '../src/io/image/png-write.js';
+import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, pixelDifferenceHash } from '../src/io/image/perceptual-hash.js';
 import { noise, tempDir } from './helpers.js';
 
 const wants = { imagePixels: true, imageHash: false, maskPixels: true, maskHash: true };

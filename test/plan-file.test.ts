@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job } from '../src/catalog/types.js';
-import { sha256 } from '../src/io/atomic.js';
-import { planPath, PlanWriter, readPlanIndex } from '../src/pipeline/plan-file.js';
+import { sha256 } from '../src/io/files/atomic.js';
+import { planPath, PlanWriter, readPlanIndex } from '../src/pipeline/plan/plan-file.js';
 import { tempDir } from './helpers.js';
 
 function job(source: string, name: string, tasks: string[]): Job {

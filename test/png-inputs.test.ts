@@ -9,9 +9,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import pngjs from 'pngjs';
 import sharp from 'sharp';
-import { imageSource, readRaw } from '../src/io/image-read.js';
+import { imageSource, readRaw } from '../src/io/image/image-read.js';
 import { nativeAddon } from '../src/io/native-addon.js';
-import { resampleImage } from '../src/io/resize.js';
+import { resampleImage } from '../src/io/image/resize.js';
 import { python, tempDir } from './helpers.js';
 
 const W = 61;

@@ -10,8 +10,8 @@ import { test, type TestContext } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { nativeEncoder } from '../src/io/png-write.js';
-import { bilinearResample } from '../src/io/pillow-bilinear.js';
+import { nativeEncoder } from '../src/io/image/png-write.js';
+import { bilinearResample } from '../src/io/image/pillow-bilinear.js';
 import type { MedbankAddon } from '../src/io/native-addon.js';
 import { readManifest } from '../src/dataset/open.js';
 import { noise, python, runCli, tempDir } from './helpers.js';
@@ -120,7 +120,7 @@ test('IMAGE_PNG: images are deflated by the addon at level 1 with the Up-or-heur
   if (!native) return;
   const texture = bilinearResample(noise(32 * 32 * 3, 5), 32, 32, 3, 256, 256);
   const picture = texture.map((v, i) => ((Math.floor(i / 768) + (i % 768) / 3) >> 1) + (v >> 4));
-  const { IMAGE_PNG, encodePng } = await import('../src/io/png-write.js');
+  const { IMAGE_PNG, encodePng } = await import('../src/io/image/png-write.js');
   const written = await encodePng(picture, 256, 256, 3, IMAGE_PNG);
   assert.ok(written.equals(await native.encodePng(picture, 256, 256, 3, 1, 'auto')), 'the bytes of level 1, auto');
   assert.ok(!written.equals(await native.encodePng(picture, 256, 256, 3, 2, 'auto')), 'levels 1 and 2 differ on this picture');
@@ -129,7 +129,7 @@ test('IMAGE_PNG: images are deflated by the addon at level 1 with the Up-or-heur
 test('libdeflate addon: inflatePng gives back the pixels of every filter and rejects short or corrupt data', async (t) => {
   const native = addon(t);
   if (!native) return;
-  const { decodePng } = await import('../src/io/png-decode.js');
+  const { decodePng } = await import('../src/io/image/png-decode.js');
   for (const channels of [1, 3] as const) {
     const pixels = noise(41 * 23 * channels, channels);
     for (let i = 0; i < pixels.length / 2; i++) pixels[i] = (i * 5) & 255;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createPool } from '../src/pipeline/pool.js';
+import { createPool } from '../src/pipeline/pool/pool.js';
 import { tempDir } from './helpers.js';
 
 /** A worker whose task waits `ms` and returns how many of its tasks were running at once, at most. */

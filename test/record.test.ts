@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { SplitHint } from '../src/catalog/types.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
 import { selectSources } from '../src/catalog/registry.js';
-import { writeRecords, type FinishedJob } from '../src/pipeline/record.js';
+import { writeRecords, type FinishedJob } from '../src/pipeline/record/record.js';
 import { convertedRow, tempDir } from './helpers.js';
 
 const TASK = 'BreastTumor_UT_0';

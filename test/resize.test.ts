@@ -1,8 +1,8 @@
 // Resampling must match Pillow's centre convention so images and masks stay aligned (PERFORMANCE.md pitfall 3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resampleImage, resampleNearest, contentBox } from '../src/io/resize.js';
-import { bilinearResample } from '../src/io/pillow-bilinear.js';
+import { resampleImage, resampleNearest, contentBox } from '../src/io/image/resize.js';
+import { bilinearResample } from '../src/io/image/pillow-bilinear.js';
 import { nativeAddon } from '../src/io/native-addon.js';
 import { python } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SplitHint } from '../src/catalog/types.js';
 import type { ConvertedRow } from '../src/contract/manifest.js';
-import { conflictNote, DEFAULT_RATIOS, parseRatios, SourceSplitter, type Ratios } from '../src/pipeline/splits.js';
-import { sha256 } from '../src/io/atomic.js';
+import { conflictNote, DEFAULT_RATIOS, parseRatios, SourceSplitter, type Ratios } from '../src/pipeline/plan/splits.js';
+import { sha256 } from '../src/io/files/atomic.js';
 import { convertedRow } from './helpers.js';
 import { rng } from '../src/fixtures/draw.js';
 

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { fixtureFor } from '../src/fixtures/registry.js';
 import type { BuildOptions } from '../src/pipeline/build.js';
 import type { ManifestRow } from '../src/contract/manifest.js';
-import { encodePng, IMAGE_PNG, MASK_PNG } from '../src/io/png-write.js';
+import { encodePng, IMAGE_PNG, MASK_PNG } from '../src/io/image/png-write.js';
 import { tempDir, buildWhole } from './helpers.js';
 
 export const FIXTURE_SOURCES = ['BUSI', 'ISIC2018', 'Kvasir-SEG', 'CVC-ClinicDB'];

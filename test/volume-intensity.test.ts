@@ -1,8 +1,8 @@
 // Intensity: CT windows map known HU to known grey; percentiles of non-zero voxels follow numpy; header scaling only when usable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nonZeroPercentiles, rampGrey, windowBounds } from '../src/pipeline/volume-intensity.js';
-import { usableScaling } from '../src/io/volume.js';
+import { nonZeroPercentiles, rampGrey, windowBounds } from '../src/pipeline/convert/volume-intensity.js';
+import { usableScaling } from '../src/io/volume/volume.js';
 import { python } from './helpers.js';
 
 const grey = (hu: number, level: number, width: number) => {

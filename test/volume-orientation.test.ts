@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { JobVolume } from '../src/catalog/types.js';
-import { convertVolume } from '../src/pipeline/convert-volume.js';
-import type { ConvertOptions } from '../src/pipeline/outcome.js';
+import { convertVolume } from '../src/pipeline/convert/convert-volume.js';
+import type { ConvertOptions } from '../src/pipeline/convert/outcome.js';
 import { paintL, placeVolume, VOXEL_LAYOUTS, writeNiftiFile, type Dims, type VoxelLayout } from '../src/fixtures/volumes.js';
 import { tempDir } from './helpers.js';
 

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { JobVolume, VolumeIntensity } from '../src/catalog/types.js';
-import { readVolume } from '../src/io/read-volume.js';
-import { sliceGeometry } from '../src/io/orientation.js';
-import { greySampler, labelSampler, resolveIntensity } from '../src/pipeline/volume-intensity.js';
-import { convertVolume } from '../src/pipeline/convert-volume.js';
+import { readVolume } from '../src/io/volume/read-volume.js';
+import { sliceGeometry } from '../src/io/volume/orientation.js';
+import { greySampler, labelSampler, resolveIntensity } from '../src/pipeline/convert/volume-intensity.js';
+import { convertVolume } from '../src/pipeline/convert/convert-volume.js';
 import { python, sharedSamples, tempDir } from './helpers.js';
 
 const NIBABEL_SLICES = `

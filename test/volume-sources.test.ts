@@ -6,7 +6,7 @@ import path from 'node:path';
 import { validateTree } from '../src/dataset/validate.js';
 import type { BuildRecord } from '../src/contract/build-record.js';
 import { fixtureFor } from '../src/fixtures/registry.js';
-import { readVolume } from '../src/io/read-volume.js';
+import { readVolume } from '../src/io/volume/read-volume.js';
 import { python, sharedSamples, tempDir, buildWhole } from './helpers.js';
 import { readManifest } from '../src/dataset/open.js';
 

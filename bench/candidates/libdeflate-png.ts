@@ -4,7 +4,7 @@
  * heuristic picks for nearly every photographic row. On this machine it costs more CPU per image
  * than sharp's libspng + zlib-ng at level 3 with adaptive filtering for about the same bytes (the
  * WebAssembly deflate and the JavaScript filter are slower than native code), so
- * src/io/png-write.ts keeps sharp. Kept here so the comparison can be rerun.
+ * src/io/image/png-write.ts keeps sharp. Kept here so the comparison can be rerun.
  */
 import { crc32 } from 'node:zlib';
 import { zlib as zlibCompress } from 'libdeflate';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { textTable } from '../../src/cli/format.js';
 import { encodePng } from '../candidates/libdeflate-png.js';
-import { IMAGE_PNG, nativeEncoder } from '../../src/io/png-write.js';
+import { IMAGE_PNG, nativeEncoder } from '../../src/io/image/png-write.js';
 import { cachedCorpus } from '../cache.js';
 import { PYTHON } from '../measure.js';
 import { ensurePython } from '../python.js';

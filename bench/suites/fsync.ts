@@ -8,7 +8,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { textTable } from '../../src/cli/format.js';
-import { writeAtomic } from '../../src/io/atomic.js';
+import { writeAtomic } from '../../src/io/files/atomic.js';
 import { cachedCorpus } from '../cache.js';
 import { checked, CLI, timed } from '../measure.js';
 import type { Suite } from '../suite.js';

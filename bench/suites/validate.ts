@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { textTable } from '../../src/cli/format.js';
-import { decodePng } from '../../src/io/png-decode.js';
+import { decodePng } from '../../src/io/image/png-decode.js';
 import { nativeAddon } from '../../src/io/native-addon.js';
 import { validateTree } from '../../src/dataset/validate.js';
 import { photo } from '../corpus.js';

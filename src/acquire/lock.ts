@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { writeAtomic } from '../io/atomic.js';
+import { writeAtomic } from '../io/files/atomic.js';
 import { InputError } from '../errors.js';
 import { limiter } from './limit.js';
 

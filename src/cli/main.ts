@@ -4,19 +4,19 @@ import v8 from 'node:v8';
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { reportError } from './format.js';
-import { registerBuild } from './build.js';
-import { registerSources } from './sources.js';
-import { registerPreprocess } from './preprocess.js';
-import { registerDemo } from './demo.js';
-import { registerValidate } from './validate.js';
-import { registerStats } from './stats.js';
-import { registerLicenses } from './licenses.js';
-import { registerCite } from './cite.js';
-import { registerView } from './view.js';
-import { registerMerge } from './merge.js';
-import { registerExport } from './export.js';
-import { registerFetch } from './fetch.js';
-import { registerDoctor } from './doctor.js';
+import { registerBuild } from './commands/build.js';
+import { registerSources } from './commands/sources.js';
+import { registerPreprocess } from './commands/preprocess.js';
+import { registerDemo } from './commands/demo.js';
+import { registerValidate } from './commands/validate.js';
+import { registerStats } from './commands/stats.js';
+import { registerLicenses } from './commands/licenses.js';
+import { registerCite } from './commands/cite.js';
+import { registerView } from './commands/view.js';
+import { registerMerge } from './commands/merge.js';
+import { registerExport } from './commands/export.js';
+import { registerFetch } from './commands/fetch.js';
+import { registerDoctor } from './commands/doctor.js';
 
 // V8 otherwise grows its heaps with the job count (a 10,000-sample build held garbage worth
 // 3 KiB per sample); sizing them for memory keeps a build's peak RSS nearly flat at the same

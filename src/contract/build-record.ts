@@ -1,7 +1,7 @@
 /** medbank.json: the build record that makes a tree self-describing and verifiable (DESIGN.md §7). */
 import type { Access, FileAccount, Laterality, License, ModalityCode, Split } from '../catalog/types.js';
 import type { LicenseUse } from '../catalog/license-policy.js';
-import type { SplitOrigin } from '../pipeline/splits.js';
+import type { SplitOrigin } from '../pipeline/plan/splits.js';
 import type { LayoutName } from './layout.js';
 
 export const BUILD_RECORD_FORMAT = 'medbank-build/1';

@@ -5,7 +5,7 @@
  * outputs of a build) is inspected once, and its facts given to every name.
  */
 import { statSync } from 'node:fs';
-import { createPool, defaultWorkers } from '../pipeline/pool.js';
+import { createPool, defaultWorkers } from '../pipeline/pool/pool.js';
 import inspectBatch, { type InspectReply, type InspectRequest } from './inspect-worker.js';
 import type { InspectWants } from './inspect.js';
 

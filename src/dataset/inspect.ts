@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { checkedStream, decodePng } from '../io/png-decode.js';
+import { checkedStream, decodePng } from '../io/image/png-decode.js';
 import { nativeAddon } from '../io/native-addon.js';
-import { parsePngHeader, readPngHeaderSync, type PngHeader } from '../io/png-header.js';
-import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, meansOfSums, nativeCells, pixelDifferenceHash } from '../io/perceptual-hash.js';
+import { parsePngHeader, readPngHeaderSync, type PngHeader } from '../io/image/png-header.js';
+import { DHASH_COLUMNS, DHASH_ROWS, differenceHash, meansOfSums, nativeCells, pixelDifferenceHash } from '../io/image/perceptual-hash.js';
 
 export interface FileFacts {
   header?: PngHeader;

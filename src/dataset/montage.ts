@@ -69,7 +69,7 @@ async function tile(sharp: typeof SharpConstructor, sample: Sample, size: number
 
 /** The montage PNG and the samples it shows, in grid order. */
 export async function renderMontage(samples: Sample[], o: MontageOptions = DEFAULT_MONTAGE): Promise<{ png: Buffer; shown: Sample[] }> {
-  const { default: sharp } = await import('../io/sharp.js');
+  const { default: sharp } = await import('../io/image/sharp.js');
   const shown: Sample[] = [];
   const tiles: Uint8Array[] = [];
   for (const s of pickSamples(samples, samples.length, o.seed)) {

@@ -14,13 +14,13 @@ import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import sharp from '../io/sharp.js';
+import sharp from '../io/image/sharp.js';
 import { SPLITS, type Split } from '../catalog/types.js';
 import { LAYOUTS, layoutByName, splitFileName, type Layout } from '../contract/layout.js';
 import type { BuildRecord, TaskRecord } from '../contract/build-record.js';
 import type { ManifestRow } from '../contract/manifest.js';
 import { InputError, UsageError } from '../errors.js';
-import { confineTo, isPlainName, type Confinement } from '../io/confine.js';
+import { confineTo, isPlainName, type Confinement } from '../io/files/confine.js';
 import { maskPrompts, type MaskPrompts } from './prompts.js';
 
 /** Decoded pixels, interleaved, 8 bits per sample. */

@@ -5,7 +5,7 @@
  * scripts, fonts or network.
  */
 import path from 'node:path';
-import { writeAtomic } from '../io/atomic.js';
+import { writeAtomic } from '../io/files/atomic.js';
 import { DEFAULT_MONTAGE, renderMontage, type MontageOptions } from './montage.js';
 import { openMedBank, type Sample } from './open.js';
 import type { Histogram, TaskStats, TreeStats } from './stats.js';

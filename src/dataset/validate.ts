@@ -13,11 +13,11 @@ import path from 'node:path';
 import { SPLITS, type Split } from '../catalog/types.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import type { ManifestRow } from '../contract/manifest.js';
-import { describePng } from '../io/png-header.js';
+import { describePng } from '../io/image/png-header.js';
 import { CHECK_ORDER, EMPTY_RATE_LIMIT, type CheckCode } from './check-codes.js';
 import type { ImageFacts, MaskFacts } from './inspect.js';
 import { inspectAll } from './inspect-pool.js';
-import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/perceptual-hash.js';
+import { HASH_BITS, NEAR_DUPLICATE_BITS, nearPairs } from '../io/image/perceptual-hash.js';
 import { readTreeFiles, sampleKey, type TaskFiles, type TreeFiles } from './tree-files.js';
 import { compareText } from '../contract/order.js';
 

@@ -7,7 +7,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SPLITS, type Split } from '../catalog/types.js';
 import { InputError, UsageError } from '../errors.js';
-import { removeStaleTemps } from '../io/atomic.js';
+import { removeStaleTemps } from '../io/files/atomic.js';
 import { VERSION } from '../version.js';
 import { ExportOutput } from './output.js';
 import { EXPORT_RECORD_FILE, EXPORT_RECORD_FORMAT, checkResumable, describeSource, type ExportRecord } from './record.js';

@@ -6,7 +6,7 @@
  */
 import { copyFile, link, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic, openAtomic } from '../io/atomic.js';
+import { writeAtomic, openAtomic } from '../io/files/atomic.js';
 import { UsageError } from '../errors.js';
 
 export type PlaceMode = 'link' | 'copy';

@@ -1,7 +1,7 @@
 /** Pixel work the export formats share: decoding tree masks and encoding derived masks. */
 import { readPixels, type Pixels8 } from '../dataset/open.js';
 import { InputError } from '../errors.js';
-import { encodePng, MASK_PNG } from '../io/png-write.js';
+import { encodePng, MASK_PNG } from '../io/image/png-write.js';
 
 /** A tree mask as one 8-bit channel; a file that does not decode is an InputError naming it. */
 export async function readMask(file: string): Promise<Pixels8> {

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Split } from '../catalog/types.js';
-import { sha256 } from '../io/atomic.js';
+import { sha256 } from '../io/files/atomic.js';
 import { UsageError } from '../errors.js';
 import type { FileCounts } from './output.js';
 

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareText } from '../contract/order.js';
 import { maskPrompts, objectPrompt, type ObjectPrompt } from '../dataset/prompts.js';
-import { sha256 } from '../io/atomic.js';
+import { sha256 } from '../io/files/atomic.js';
 import { greyPng, readMask } from './pixels.js';
 import type { ExportFormat } from './types.js';
 

@@ -14,21 +14,21 @@ import { selectByLicense, type LicenseUse } from '../catalog/license-policy.js';
 import { UsageError } from '../errors.js';
 import type { BuildRecord } from '../contract/build-record.js';
 import type { LayoutName } from '../contract/layout.js';
-import type { ResizeMode } from '../io/resize.js';
-import { removeStaleTemps } from '../io/atomic.js';
+import type { ResizeMode } from '../io/image/resize.js';
+import { removeStaleTemps } from '../io/files/atomic.js';
 import { DEFAULT_LIMITS, type InputLimits } from '../io/input-limits.js';
-import { createByteBudget } from '../io/byte-budget.js';
-import { nativeEncoder } from '../io/png-write.js';
-import { createPool, defaultWorkers, type Pool } from './pool.js';
-import type { ConvertOptions } from './outcome.js';
-import { DEFAULT_RATIOS, parseRatios, type Ratios } from './splits.js';
-import type { PlanIndex } from './plan-file.js';
-import { planInThread, type Planned } from './plan-phase.js';
-import { clearShardDones, jobFingerprinter, prepareTree, readJobRecord, writeShardDone } from './tree-state.js';
-import { writeRecords, type FinishedJob } from './record.js';
+import { createByteBudget } from '../io/volume/byte-budget.js';
+import { nativeEncoder } from '../io/image/png-write.js';
+import { createPool, defaultWorkers, type Pool } from './pool/pool.js';
+import type { ConvertOptions } from './convert/outcome.js';
+import { DEFAULT_RATIOS, parseRatios, type Ratios } from './plan/splits.js';
+import type { PlanIndex } from './plan/plan-file.js';
+import { planInThread, type Planned } from './plan/plan-phase.js';
+import { clearShardDones, jobFingerprinter, prepareTree, readJobRecord, writeShardDone } from './plan/tree-state.js';
+import { writeRecords, type FinishedJob } from './record/record.js';
 import { rawDigests } from '../acquire/lock.js';
-import type { Shard } from './shard.js';
-import type { WorkerReply, WorkerRequest } from './worker.js';
+import type { Shard } from './plan/shard.js';
+import type { WorkerReply, WorkerRequest } from './convert/worker.js';
 
 export interface BuildOptions {
   raw: string;
@@ -182,7 +182,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // A worker holds one volume at a time, or two 2D jobs so that it decodes one while the other
   // encodes. The workers start with the first job to convert, after phase 1 (see scanAndConvert).
   const tasksPerWorker = present.some((s) => s.jobKind === 'volume') ? 1 : 2;
-  const pool = createPool<WorkerRequest, WorkerReply>(new URL('./worker.js', import.meta.url), workers, tasksPerWorker);
+  const pool = createPool<WorkerRequest, WorkerReply>(new URL('./convert/worker.js', import.meta.url), workers, tasksPerWorker);
   try {
     return await scanAndConvert(present, pool, { rawRoot, outDir, options, convertOpts, recordOptions, ratios, excluded });
   } finally {

@@ -3,7 +3,7 @@
  * a segment that decodes to `.`/`..`, holds a separator or NUL, or a path whose real location
  * (symlinks resolved) leaves the folder is refused, and the caller answers 404.
  */
-import { isPlainName } from '../io/confine.js';
+import { isPlainName } from '../io/files/confine.js';
 
 /** One decoded URL path segment, or undefined if it could step outside its folder. */
 export function safeSegment(raw: string): string | undefined {
@@ -16,5 +16,5 @@ export function safeSegment(raw: string): string | undefined {
   return isPlainName(segment) ? segment : undefined;
 }
 
-/** The folder confinement itself is shared with the library and the readers (io/confine.ts). */
-export { confineTo, type Confinement } from '../io/confine.js';
+/** The folder confinement itself is shared with the library and the readers (io/files/confine.ts). */
+export { confineTo, type Confinement } from '../io/files/confine.js';

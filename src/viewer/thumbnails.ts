@@ -5,7 +5,7 @@
  * class values survive. The key includes the file's size and mtime: a rebuilt file gets a new one.
  */
 import { stat } from 'node:fs/promises';
-import sharp from '../io/sharp.js';
+import sharp from '../io/image/sharp.js';
 import type { FileKind } from './tree-service.js';
 
 export interface Thumbnail {

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from '../io/sharp.js';
+import sharp from '../io/image/sharp.js';
 import { SPLITS, type Split } from '../catalog/types.js';
 import { splitFileName } from '../contract/layout.js';
 import { indexManifest, type ManifestIndex } from '../dataset/manifest-index.js';

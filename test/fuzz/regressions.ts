@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors.js';
-import { readVolume } from '../../src/io/read-volume.js';
+import { readVolume } from '../../src/io/volume/read-volume.js';
 import plantdoc from '../../src/catalog/sources/plantdoc.js';
 import { scanSource } from '../../src/catalog/scan-source.js';
 import type { Job2D } from '../../src/catalog/types.js';

@@ -1,8 +1,0 @@
-/** Worker-thread entry of `medbank preprocess` (one libvips thread per worker, as for builds). */
-import sharp from '../io/sharp.js';
-import { preprocessPair } from './preprocess-pair.js';
-
-sharp.concurrency(1);
-sharp.cache(false);
-
-export default preprocessPair;
