@@ -6,6 +6,11 @@
 #include <malloc.h>
 #include "addon.h"
 
+int typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  napi_typedarray_type type;
+  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
+}
+
 NAPI_MODULE_INIT() {
   /*
    * Every sample allocates and frees a dozen 3-13 MB pixel buffers (libvips, V8, this addon). With

@@ -10,6 +10,9 @@
     return NULL;                                      \
   } while (0)
 
+/* Whether `v` is a typed array of kind `want`; if so, its data and element count. */
+int typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length);
+
 napi_value png_encode(napi_env env, napi_callback_info info);
 napi_value png_encoder_version(napi_env env, napi_callback_info info);
 napi_value png_inflate(napi_env env, napi_callback_info info);

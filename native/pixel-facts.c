@@ -14,11 +14,6 @@
 #include "addon.h"
 #include "pixel-facts.h"
 
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
-}
-
 static int ints(napi_env env, napi_value *argv, int32_t *out, int count) {
   for (int i = 0; i < count; i++)
     if (napi_get_value_int32(env, argv[i], &out[i]) != napi_ok) return 0;
@@ -146,7 +141,7 @@ napi_value image_cells(napi_env env, napi_callback_info info) {
   double *sums;
   size_t length, cells;
   int32_t whc[3], grid[2];
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&data, &length) || !typed(env, argv[4], napi_float64_array, (void **)&sums, &cells) ||
+  if (!typed_array(env, argv[0], napi_uint8_array, (void **)&data, &length) || !typed_array(env, argv[4], napi_float64_array, (void **)&sums, &cells) ||
       !ints(env, argv + 1, whc, 3) || !ints(env, argv + 5, grid, 2))
     THROW("imageCells(data: Uint8Array, width, height, channels, cellSum: Float64Array, columns, rows)");
   size_t w = (size_t)whc[0], h = (size_t)whc[1], ch = (size_t)whc[2], cols = (size_t)grid[0], rows = (size_t)grid[1];
@@ -169,8 +164,8 @@ napi_value mask_facts(napi_env env, napi_callback_info info) {
   int32_t *box;
   size_t length, seen_len, box_len;
   int32_t whc[3];
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&data, &length) || !typed(env, argv[4], napi_uint8_array, (void **)&seen, &seen_len) ||
-      !typed(env, argv[5], napi_int32_array, (void **)&box, &box_len) || !ints(env, argv + 1, whc, 3))
+  if (!typed_array(env, argv[0], napi_uint8_array, (void **)&data, &length) || !typed_array(env, argv[4], napi_uint8_array, (void **)&seen, &seen_len) ||
+      !typed_array(env, argv[5], napi_int32_array, (void **)&box, &box_len) || !ints(env, argv + 1, whc, 3))
     THROW("maskFacts(data: Uint8Array, width, height, channels, seen: Uint8Array, box: Int32Array)");
   size_t w = (size_t)whc[0], h = (size_t)whc[1], ch = (size_t)whc[2];
   if (whc[0] < 1 || whc[1] < 1 || whc[2] < 1 || whc[2] > 4 || length != w * h * ch || seen_len != 256 || box_len != 4)

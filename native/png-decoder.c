@@ -95,10 +95,8 @@ typedef struct {
 } Stream;
 
 static const char *read_stream(napi_env env, napi_value *argv, Stream *st) {
-  napi_typedarray_type type;
   void *data;
-  if (napi_get_typedarray_info(env, argv[0], &type, &st->idat_len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array)
-    return "idat must be a Uint8Array";
+  if (!typed_array(env, argv[0], napi_uint8_array, &data, &st->idat_len)) return "idat must be a Uint8Array";
   int32_t width, height, channels;
   if (napi_get_value_int32(env, argv[1], &width) != napi_ok || napi_get_value_int32(env, argv[2], &height) != napi_ok ||
       napi_get_value_int32(env, argv[3], &channels) != napi_ok)
@@ -181,11 +179,6 @@ static const char *decode_rows(Scratch *s, const Stream *st, RowSink sink, void 
 
 static void image_sink(void *state, const uint8_t *row, size_t y) { image_cells_row(state, row, y); }
 static void mask_sink(void *state, const uint8_t *row, size_t y) { mask_facts_row(state, row, y); }
-
-static int typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
-}
 
 napi_value png_image_facts(napi_env env, napi_callback_info info) {
   size_t argc = 7;

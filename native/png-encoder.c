@@ -250,11 +250,9 @@ napi_value png_encode(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) THROW("encodePng takes 6 arguments");
-  napi_typedarray_type type;
   size_t length;
   void *data;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array)
-    THROW("pixels must be a Uint8Array");
+  if (!typed_array(env, argv[0], napi_uint8_array, &data, &length)) THROW("pixels must be a Uint8Array");
   int32_t width, height, channels, level;
   if (napi_get_value_int32(env, argv[1], &width) != napi_ok || napi_get_value_int32(env, argv[2], &height) != napi_ok ||
       napi_get_value_int32(env, argv[3], &channels) != napi_ok || napi_get_value_int32(env, argv[4], &level) != napi_ok)

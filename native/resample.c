@@ -47,12 +47,6 @@ static void horizontal_rgb(const uint8_t *src, int64_t in_w, int64_t in_h, int64
   }
 }
 
-/* A typed array of kind `want`: its data and element count. */
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
-}
-
 /* `count` integer arguments, each from 1 to 2^20 (products of three fit in 64 bits). */
 static int ints(napi_env env, napi_value *argv, int count, int64_t *out) {
   for (int i = 0; i < count; i++) {
@@ -83,11 +77,11 @@ static const char *read_pass(napi_env env, napi_callback_info info, PassArgs *a)
   size_t argc = 8;
   napi_value argv[8];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) return "a resample pass takes 8 arguments";
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&a->src, &a->src_len)) return "samples must be a Uint8Array";
+  if (!typed_array(env, argv[0], napi_uint8_array, (void **)&a->src, &a->src_len)) return "samples must be a Uint8Array";
   if (!ints(env, argv + 1, 3, a->dims) || !ints(env, argv + 7, 1, &a->size)) return "sizes must be integers from 1 to 2^20";
-  if (!typed(env, argv[4], napi_int32_array, (void **)&a->start, &a->start_len) ||
-      !typed(env, argv[5], napi_int32_array, (void **)&a->taps, &a->taps_len) ||
-      !typed(env, argv[6], napi_int32_array, (void **)&a->weights, &a->weights_len))
+  if (!typed_array(env, argv[4], napi_int32_array, (void **)&a->start, &a->start_len) ||
+      !typed_array(env, argv[5], napi_int32_array, (void **)&a->taps, &a->taps_len) ||
+      !typed_array(env, argv[6], napi_int32_array, (void **)&a->weights, &a->weights_len))
     return "coefficient tables must be Int32Arrays";
   return NULL;
 }
@@ -175,9 +169,9 @@ napi_value resample_nearest(napi_env env, napi_callback_info info) {
   const int32_t *xs, *ys;
   size_t src_len, out_w, out_h;
   int64_t dims[2];
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&src, &src_len)) THROW("samples must be a Uint8Array");
+  if (!typed_array(env, argv[0], napi_uint8_array, (void **)&src, &src_len)) THROW("samples must be a Uint8Array");
   if (!ints(env, argv + 1, 2, dims)) THROW("sizes must be integers from 1 to 2^20");
-  if (!typed(env, argv[3], napi_int32_array, (void **)&xs, &out_w) || !typed(env, argv[4], napi_int32_array, (void **)&ys, &out_h))
+  if (!typed_array(env, argv[3], napi_int32_array, (void **)&xs, &out_w) || !typed_array(env, argv[4], napi_int32_array, (void **)&ys, &out_h))
     THROW("index tables must be Int32Arrays");
   if ((size_t)(dims[0] * dims[1]) != src_len) THROW("sample count does not match width x height");
   for (size_t i = 0; i < out_w; i++)

@@ -6,7 +6,7 @@
  * the file. Nothing is decoded before its header's size has passed the pixel bound
  * (input-limits.ts).
  */
-import { access, constants, open, readFile } from 'node:fs/promises';
+import { access, constants, open, readFile, type FileHandle } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import sharp from './sharp.js';
 import { BMP_HEADER_BYTES, decodeBmp, parseBmpHeader } from './bmp.js';
@@ -67,6 +67,13 @@ function addonDecodes(h: PngHeader): boolean {
   return h.bitDepth === 8 && h.colourType !== 3 && !h.interlaced && h.width <= FAST_PNG_SIDE && h.height <= FAST_PNG_SIDE;
 }
 
+/** The IHDR of an open file, or undefined when it does not start as a PNG. */
+async function readPngHead(handle: FileHandle): Promise<PngHeader | undefined> {
+  const head = new Uint8Array(PNG_HEADER_BYTES);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  return parsePngHeader(head.subarray(0, bytesRead));
+}
+
 /**
  * A common PNG decoded by the addon (libdeflate inflates about twice as fast as libvips' zlib),
  * or undefined for libvips to decode: another format or layout, a transparent colour (libvips
@@ -78,9 +85,7 @@ async function readFastPng(file: string, limits: InputLimits): Promise<RawImage 
   let handle;
   try {
     handle = await open(file, 'r');
-    const head = new Uint8Array(PNG_HEADER_BYTES);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const header = parsePngHeader(head.subarray(0, bytesRead));
+    const header = await readPngHead(handle);
     if (!header || !addonDecodes(header)) return undefined;
     checkPixels(file, header.width, header.height, limits);
     const { size } = await handle.stat();
@@ -176,9 +181,7 @@ async function readHeaderSize(file: string): Promise<{ width: number; height: nu
   if (isPng(file)) {
     const handle = await open(file, 'r');
     try {
-      const head = new Uint8Array(PNG_HEADER_BYTES);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      const header = parsePngHeader(head.subarray(0, bytesRead));
+      const header = await readPngHead(handle);
       // Zero sizes and files that are not PNG after all are left to libvips to name.
       if (header && header.width > 0 && header.height > 0) return { width: header.width, height: header.height };
     } finally {
